@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Quick start, command 2: set up, build, and run the whole test suite through ctest.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$repo/scripts/setup.sh"
+cd "${FPT_BUILD:-$repo/build}"
+source "$repo/scripts/mpi_env.sh"
+ctest --output-on-failure --timeout 1500 "$@"

@@ -1,0 +1,64 @@
+// fpt_train: trains one experiment in this process, for debugging and quick measurements. Every
+// spec key is an option (--task, --body, --steps, --listops_mode, ...; see --help).
+//
+//   build/fpt_train --task bit-xor --body gpt2-tiny --steps 500 --output /tmp/xor.h5
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "fpt/core/error.h"
+#include "fpt/core/experiment_spec.h"
+#include "fpt/dist/world.h"
+#include "fpt/io/atomic_file.h"
+#include "fpt/sweep/worker.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"fpt_train: train one frozen-pretrained-transformer experiment"};
+  std::map<std::string, std::string> values;
+  for (const auto& key : fpt::core::spec_keys())
+    app.add_option("--" + key.name, values[key.name], key.help);
+  std::string output;
+  int threads = 0;
+  app.add_option("--output", output, "result file (.h5); default results/train/<id>.h5");
+  app.add_option("--threads", threads, "intra-op threads (default: all CPUs of this process)");
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    fpt::core::ExperimentSpec spec;
+    for (const auto& key : fpt::core::spec_keys())
+      if (app.count("--" + key.name) > 0)
+        fpt::core::set_spec_key_from_text(spec, key.name, values[key.name], "--" + key.name);
+
+    fpt::sweep::Assignment assignment;
+    assignment.spec = spec;
+    assignment.id = fpt::core::experiment_id(spec);
+    assignment.tag = fpt::core::default_tag(spec);
+    assignment.result_path = output.empty() ? "results/train/" + assignment.id + ".h5" : output;
+    assignment.threads = threads;
+    const auto directory = std::filesystem::path(assignment.result_path).parent_path();
+    if (!directory.empty()) fpt::io::ensure_writable_directory(directory);
+
+    fpt::sweep::WorkerContext context;
+    char host[256] = {0};
+    gethostname(host, sizeof(host) - 1);
+    context.host = host;
+    context.default_threads = fpt::dist::threads_for_ranks(1);
+    context.progress_every_seconds = 1e-9;  // every evaluation
+
+    fmt::print("fpt_train: {} ({})\n", assignment.tag, assignment.id);
+    const auto report = fpt::sweep::run_assignment(assignment, context);
+    if (report.status != "completed") {
+      fmt::print(stderr, "fpt_train: {} failed: {}\n", report.tag, report.error);
+      return 1;
+    }
+    fmt::print("fpt_train: {} completed in {:.1f} s: accuracy {:.2f}%, {:.1f} samples/s -> {}\n",
+               report.tag, report.wall_seconds, 100 * report.accuracy, report.samples_per_second,
+               assignment.result_path);
+    return 0;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "fpt_train: error: {}\n", error.what());
+    return 2;
+  }
+}

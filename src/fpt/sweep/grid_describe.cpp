@@ -1,0 +1,40 @@
+// describe_plan: the text `fpt_sweep --dry-run` prints, so a user sees what a sweep file expands
+// to (and what it will cost, relatively) before spending any compute.
+#include <algorithm>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "fpt/sweep/grid.h"
+
+namespace fpt::sweep {
+
+std::string describe_plan(const SweepPlan& plan) {
+  double total_cost = 0;
+  int64_t total_steps = 0;
+  size_t tag_width = 3;
+  for (const PlannedExperiment& experiment : plan.experiments) {
+    total_cost += experiment.cost;
+    total_steps += experiment.spec.steps;
+    tag_width = std::max(tag_width, experiment.tag.size());
+  }
+  std::string text =
+      fmt::format("sweep '{}' from {}: {} experiments, results in {}\n", plan.name,
+                  plan.source.string(), plan.experiments.size(), plan.output_dir.string());
+  text += fmt::format("{:>5}  {:<16}  {:<{}}  {:>8}  {:>10}  {:>6}\n", "#", "id", "tag", tag_width,
+                      "steps", "cost", "share");
+  for (size_t i = 0; i < plan.experiments.size(); ++i) {
+    const PlannedExperiment& experiment = plan.experiments[i];
+    const double share = total_cost > 0 ? 100.0 * experiment.cost / total_cost : 0.0;
+    text +=
+        fmt::format("{:>5}  {:<16}  {:<{}}  {:>8}  {:>10.3e}  {:>5.1f}%\n", i + 1, experiment.id,
+                    experiment.tag, tag_width, experiment.spec.steps, experiment.cost, share);
+  }
+  text += fmt::format(
+      "total: {} experiments, {} optimizer steps, cost {:.3e} (tokens x n_layer*d^2 x steps x "
+      "batch; relative)\n",
+      plan.experiments.size(), total_steps, total_cost);
+  return text;
+}
+
+}  // namespace fpt::sweep

@@ -1,0 +1,88 @@
+#include "fpt/sweep/worker.h"
+
+#include <H5public.h>
+#include <torch/version.h>
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "fpt/core/error.h"
+#include "fpt/dist/world.h"
+#include "fpt/results/run_file.h"
+#include "fpt/sweep/build_info.h"
+#include "fpt/train/trainer.h"
+
+namespace fpt::sweep {
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::map<std::string, std::string> library_versions() {
+  return {{"fpt", build_version()},
+          {"libtorch", TORCH_VERSION},
+          {"hdf5", fmt::format("{}.{}.{}", H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE)},
+          {"mpi", dist::World::mpi_library_version()},
+          {"compiler", fmt::format("gcc {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__)}};
+}
+
+Report run_assignment(const Assignment& assignment, const WorkerContext& context) {
+  core::RunResult result;
+  result.spec = assignment.spec;
+  result.id = assignment.id;
+  result.tag = assignment.tag;
+  const std::string started_at = utc_now();
+  const auto started = std::chrono::steady_clock::now();
+
+  try {
+    train::TrainerOptions options;
+    options.threads = assignment.threads > 0 ? assignment.threads : context.default_threads;
+    auto last_print = started;
+    options.on_evaluation = [&](const core::CurvePoint& point) {
+      const auto now = std::chrono::steady_clock::now();
+      if (context.progress_every_seconds <= 0 ||
+          std::chrono::duration<double>(now - last_print).count() < context.progress_every_seconds)
+        return;
+      last_print = now;
+      fmt::print("  [rank {}] {} step {}/{}: train loss {:.4f} acc {:.1f}%, eval acc {:.1f}%\n",
+                 context.rank, assignment.tag, point.step, assignment.spec.steps, point.train_loss,
+                 100 * point.train_accuracy, 100 * point.eval_accuracy);
+      std::fflush(stdout);
+    };
+    result = train::train_experiment(assignment.spec, options);
+  } catch (const std::exception& error) {
+    result.status = "failed";
+    result.error = error.what();
+    result.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
+  result.id = assignment.id;
+  result.tag = assignment.tag;
+  result.sweep = assignment.sweep;
+  result.host = context.host;
+  result.rank = context.rank;
+  result.started_at = started_at;
+  result.finished_at = utc_now();
+  result.git_commit = build_git_commit();
+  result.versions = library_versions();
+
+  bool written = false;
+  try {
+    results::write_run_file(assignment.result_path, result);
+    written = true;
+  } catch (const std::exception& error) {
+    result.status = "failed";
+    result.error = (result.error.empty() ? "" : result.error + "; ") +
+                   "could not write the result file: " + error.what();
+  }
+  return report_for(result, written);
+}
+
+}  // namespace fpt::sweep

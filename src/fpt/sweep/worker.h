@@ -1,0 +1,27 @@
+// Worker: runs one assigned experiment — trains it, records where and with what it ran, writes its
+// HDF5 result file atomically — and turns every failure (bad spec, diverged loss, exception,
+// unwritable file) into a failed Report instead of taking the sweep down.
+#pragma once
+
+#include <string>
+
+#include "fpt/sweep/protocol.h"
+
+namespace fpt::sweep {
+
+struct WorkerContext {
+  int         rank            = 0;
+  std::string host;
+  int         default_threads = 1;
+  double      progress_every_seconds = 20.0;  // per-experiment progress lines (0: none)
+};
+
+Report run_assignment(const Assignment& assignment, const WorkerContext& context);
+
+// Library versions recorded in every result file.
+std::map<std::string, std::string> library_versions();
+
+// ISO 8601 UTC time stamp of now.
+std::string utc_now();
+
+}  // namespace fpt::sweep

@@ -1,0 +1,27 @@
+// Trainer: runs one experiment start to finish on this process — task and model from the spec,
+// Adam (no weight decay, no schedule) on the trainable parameters only, global gradient-norm clip,
+// periodic evaluation (the official running estimate), a final full pass over the task's fixed
+// evaluation split where it has one — and returns the RunResult. A NaN/Inf loss stops training
+// and marks the experiment failed; any other error propagates to the caller (the sweep worker
+// records it as the experiment's failure).
+#pragma once
+
+#include <functional>
+
+#include "fpt/core/experiment_spec.h"
+#include "fpt/core/run_result.h"
+
+namespace fpt::train {
+
+struct TrainerOptions {
+  int threads = 0;  // intra-op threads for this experiment (0: leave LibTorch's setting)
+  // Called after every periodic evaluation (progress output, logging).
+  std::function<void(const core::CurvePoint&)> on_evaluation;
+};
+
+// Trains the experiment `spec` and returns its result (status "completed", or "failed" with the
+// reason when the loss diverged). Identity fields (id, tag) are filled from the spec; where/when
+// fields (host, rank, versions) are the caller's.
+core::RunResult train_experiment(const core::ExperimentSpec& spec, const TrainerOptions& options);
+
+}  // namespace fpt::train
