@@ -13,7 +13,17 @@ namespace fpt::results {
 
 namespace {
 
-using RowKey = std::tuple<std::string, std::string, std::string>;  // body, init, trains
+// body, init, trains, and the tag's extra-axis suffix (see row_suffix)
+using RowKey = std::tuple<std::string, std::string, std::string, std::string>;
+
+// A sweep with more axes than body/init/trains/task/seed (lr, n_layer, ...) tags its experiments
+// "<default tag>_lr0.0001"; that suffix keeps such variants in rows of their own instead of
+// averaging them together as if they were seeds.
+std::string row_suffix(const core::RunResult& result) {
+  const std::string base = core::default_tag(result.spec);
+  if (result.tag.size() <= base.size() || result.tag.compare(0, base.size(), base) != 0) return "";
+  return result.tag.substr(base.size() + (result.tag[base.size()] == '_' ? 1 : 0));
+}
 
 struct Cell {
   std::vector<double> accuracies;  // percent, completed runs with a measured accuracy
@@ -64,7 +74,7 @@ std::string markdown_summary_table(const std::vector<core::RunResult>& results) 
   std::vector<std::string> tasks;
   std::map<std::pair<RowKey, std::string>, Cell> cells;
   for (const auto& result : results) {
-    const RowKey row{result.spec.body, result.spec.init, result.spec.trains};
+    const RowKey row{result.spec.body, result.spec.init, result.spec.trains, row_suffix(result)};
     if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
     if (std::find(tasks.begin(), tasks.end(), result.spec.task) == tasks.end())
       tasks.push_back(result.spec.task);
@@ -96,8 +106,9 @@ std::string markdown_summary_table(const std::vector<core::RunResult>& results) 
   }
   table += "\n" + separator + "\n";
   for (const auto& row : rows) {
-    const auto& [body, init, trains] = row;
-    table += "| " + escape_pipes(body + " / " + init + " / " + trains) + " |";
+    const auto& [body, init, trains, suffix] = row;
+    const std::string label = body + " / " + init + " / " + trains + (suffix.empty() ? "" : " " + suffix);
+    table += "| " + escape_pipes(label) + " |";
     for (const auto& task : tasks) {
       const auto found = cells.find({row, task});
       table += " " + format_cell(found == cells.end() ? Cell{} : found->second) + " |";

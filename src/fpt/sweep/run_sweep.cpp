@@ -79,6 +79,7 @@ class LocalChannel {
 WorkerContext worker_context(const dist::World& world, int threads) {
   WorkerContext context;
   context.rank = world.rank();
+  context.local_rank = world.local_rank();
   context.host = world.host();
   context.default_threads = threads > 0 ? threads : world.default_threads();
   return context;

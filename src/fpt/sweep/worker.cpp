@@ -1,6 +1,7 @@
 #include "fpt/sweep/worker.h"
 
 #include <H5public.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <chrono>
@@ -33,6 +34,17 @@ std::map<std::string, std::string> library_versions() {
           {"compiler", fmt::format("gcc {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__)}};
 }
 
+namespace {
+
+// The GPU of this rank where there are GPUs (local rank mod visible count), else the CPU.
+torch::Device training_device(int local_rank) {
+  if (!torch::cuda::is_available()) return torch::kCPU;
+  const int count = static_cast<int>(torch::cuda::device_count());
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank % count));
+}
+
+}  // namespace
+
 Report run_assignment(const Assignment& assignment, const WorkerContext& context) {
   core::RunResult result;
   result.spec = assignment.spec;
@@ -44,6 +56,7 @@ Report run_assignment(const Assignment& assignment, const WorkerContext& context
   try {
     train::TrainerOptions options;
     options.threads = assignment.threads > 0 ? assignment.threads : context.default_threads;
+    options.device = training_device(context.local_rank);
     auto last_print = started;
     options.on_evaluation = [&](const core::CurvePoint& point) {
       const auto now = std::chrono::steady_clock::now();

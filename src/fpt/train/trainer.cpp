@@ -53,15 +53,21 @@ struct Evaluation {
 };
 
 // Mean loss and accuracy over `batches`, weighting each batch by its number of predictions.
+tasks::Batch to_device(tasks::Batch batch, const torch::Device& device) {
+  if (device.is_cpu()) return batch;
+  return {batch.inputs.to(device, /*non_blocking=*/true),
+          batch.targets.to(device, /*non_blocking=*/true)};
+}
+
 template <typename NextBatch>
 Evaluation evaluate(models::FptModel& model, int64_t batches, int64_t num_classes,
-                    NextBatch next_batch) {
+                    const torch::Device& device, NextBatch next_batch) {
   torch::NoGradGuard no_grad;
   model->eval();
   double loss_sum = 0.0, correct_sum = 0.0;
   int64_t count = 0;
   for (int64_t index = 0; index < batches; ++index) {
-    tasks::Batch batch = next_batch(index);
+    tasks::Batch batch = to_device(next_batch(index), device);
     auto scored = tasks::score(model->forward(batch.inputs), batch.targets, num_classes);
     loss_sum += scored.loss.item<double>() * static_cast<double>(scored.count);
     correct_sum += scored.accuracy * static_cast<double>(scored.count);
@@ -91,6 +97,7 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
   const tasks::TaskShape shape = task->shape();
   torch::manual_seed(core::derive_seed(seed, 0));
   auto model = models::make_model(spec, model_options(spec, shape));
+  model->to(options.device);
   model->train();
   result.parameters = models::count_parameters(*model, shape.sequence_length);
 
@@ -109,7 +116,7 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
   double train_seconds = 0.0;
   for (int64_t step = 1; step <= spec.steps; ++step) {
     const auto step_start = Clock::now();
-    tasks::Batch batch = task->train_batch(spec.batch_size, train_generator);
+    tasks::Batch batch = to_device(task->train_batch(spec.batch_size, train_generator), options.device);
     auto scored = tasks::score(model->forward(batch.inputs), batch.targets, shape.num_classes);
     const double loss = scored.loss.item<double>();
     if (!std::isfinite(loss)) {
@@ -132,7 +139,7 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
 
     if (step % spec.eval_every == 0 || step == spec.steps) {
       Evaluation held_out =
-          evaluate(model, spec.eval_batches, shape.num_classes, [&](int64_t) {
+          evaluate(model, spec.eval_batches, shape.num_classes, options.device, [&](int64_t) {
             return task->eval_batch(spec.batch_size, eval_generator);
           });
       core::CurvePoint point;
@@ -159,7 +166,7 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
   if (spec.full_eval && split_size > 0) {
     const int64_t chunk = std::max<int64_t>(spec.batch_size, 64);
     const int64_t chunks = (split_size + chunk - 1) / chunk;
-    Evaluation full = evaluate(model, chunks, shape.num_classes, [&](int64_t index) {
+    Evaluation full = evaluate(model, chunks, shape.num_classes, options.device, [&](int64_t index) {
       return task->eval_split_batch(index * chunk, std::min(split_size, (index + 1) * chunk));
     });
     result.full_eval_split = task->eval_split_name();

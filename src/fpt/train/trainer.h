@@ -6,6 +6,8 @@
 // records it as the experiment's failure).
 #pragma once
 
+#include <torch/types.h>
+
 #include <functional>
 
 #include "fpt/core/experiment_spec.h"
@@ -15,6 +17,8 @@ namespace fpt::train {
 
 struct TrainerOptions {
   int threads = 0;  // intra-op threads for this experiment (0: leave LibTorch's setting)
+  // Where the model trains. Batches are drawn on the CPU (reproducible generators) and moved.
+  torch::Device device = torch::kCPU;
   // Called after every periodic evaluation (progress output, logging).
   std::function<void(const core::CurvePoint&)> on_evaluation;
 };

@@ -81,6 +81,18 @@ TEST(SummaryTable, RowsInFirstSeenOrderColumnsInThePapersOrder) {
   EXPECT_EQ(table, expected);
 }
 
+TEST(SummaryTable, ExtraAxesGetRowsOfTheirOwn) {
+  core::RunResult slow = run("fpt", "bit-xor", 0, 0.5);
+  slow.tag = core::default_tag(slow.spec) + "_lr0.0001";
+  core::RunResult fast = run("fpt", "bit-xor", 1, 1.0);
+  fast.tag = core::default_tag(fast.spec) + "_lr0.001";
+  const std::string table = markdown_summary_table({slow, fast});
+  EXPECT_NE(table.find("| gpt2 / pretrained / fpt lr0.0001 | 50.0 (n=1) |"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("| gpt2 / pretrained / fpt lr0.001 | 100.0 (n=1) |"), std::string::npos)
+      << table;
+}
+
 TEST(SummaryTable, NoResultsGivesHeaderOnly) {
   EXPECT_EQ(markdown_summary_table({}), "| body / init / trains |\n|---|\n");
 }

@@ -28,8 +28,11 @@ TEST(Learning, FrozenRandomTinyGpt2SolvesBitXor) {
                 static_cast<long long>(point.step), point.train_loss, point.eval_accuracy);
   EXPECT_GE(result.final_eval_accuracy, 0.99);
   // Frozen really means frozen: the attention and feed-forward groups had nothing to update.
-  for (const auto& group : result.parameters)
-    if (group.group == "attn" || group.group == "ff") EXPECT_EQ(group.effective, 0) << group.group;
+  for (const auto& group : result.parameters) {
+    if (group.group == "attn" || group.group == "ff") {
+      EXPECT_EQ(group.effective, 0) << group.group;
+    }
+  }
 }
 
 }  // namespace
