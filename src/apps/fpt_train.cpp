@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "fpt_train: {} failed: {}\n", report.tag, report.error);
       return 1;
     }
-    fmt::print("fpt_train: {} completed in {:.1f} s: accuracy {:.2f}%, {:.1f} samples/s -> {}\n",
+    fmt::print("fpt_train: {} completed in {:.1f} s: accuracy {:.2f}%, {:.3f} samples/s -> {}\n",
                report.tag, report.wall_seconds, 100 * report.accuracy, report.samples_per_second,
                assignment.result_path);
     return 0;
