@@ -5,4 +5,4 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$repo/scripts/setup.sh"
 cd "${FPT_BUILD:-$repo/build}"
 source "$repo/scripts/mpi_env.sh"
-ctest --output-on-failure --timeout 1500 "$@"
+ctest --output-on-failure --timeout 1500 -j "$(nproc)" "$@"
