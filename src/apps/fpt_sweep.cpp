@@ -2,9 +2,9 @@
 //
 //   mpirun -np 2 build/fpt_sweep sweeps/quick.yaml          # run (reruns skip finished work)
 //   build/fpt_sweep sweeps/quick.yaml --dry-run             # print the grid, run nothing
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <mpi.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 
@@ -23,10 +23,10 @@ enum Setup : int { kReady = 0, kStopOk = 1, kStopError = 2 };
 int main(int argc, char** argv) {
   fpt::dist::World world(&argc, &argv);
 
-  CLI::App app{"fpt_sweep: run a sweep's grid of frozen-pretrained-transformer experiments"};
+  CLI::App    app{"fpt_sweep: run a sweep's grid of frozen-pretrained-transformer experiments"};
   std::string sweep_file;
   std::string output;
-  bool dry_run = false;
+  bool        dry_run = false;
   fpt::sweep::SweepRunOptions options;
   app.add_option("sweep", sweep_file, "sweep YAML file, e.g. sweeps/quick.yaml")->required();
   app.add_flag("--dry-run", dry_run, "print the grid (ids, tags, estimated cost) and exit");
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
 
   // Rank 0 reads and checks everything before any rank starts training.
   fpt::sweep::SweepPlan plan;
-  int setup = kReady;
+  int                   setup = kReady;
   if (world.rank() == 0) {
     try {
       plan = fpt::sweep::load_sweep(sweep_file);

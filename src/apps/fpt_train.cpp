@@ -2,9 +2,9 @@
 // spec key is an option (--task, --body, --steps, --listops_mode, ...; see --help).
 //
 //   build/fpt_train --task bit-xor --body gpt2-tiny --steps 500 --output /tmp/xor.h5
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <map>
 
@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   for (const auto& key : fpt::core::spec_keys())
     app.add_option("--" + key.name, values[key.name], key.help);
   std::string output;
-  int threads = 0;
+  int         threads = 0;
   app.add_option("--output", output, "result file (.h5); default results/train/<id>.h5");
   app.add_option("--threads", threads, "intra-op threads (default: all CPUs of this process)");
   CLI11_PARSE(app, argc, argv);
@@ -32,19 +32,19 @@ int main(int argc, char** argv) {
         fpt::core::set_spec_key_from_text(spec, key.name, values[key.name], "--" + key.name);
 
     fpt::sweep::Assignment assignment;
-    assignment.spec = spec;
-    assignment.id = fpt::core::experiment_id(spec);
-    assignment.tag = fpt::core::default_tag(spec);
+    assignment.spec        = spec;
+    assignment.id          = fpt::core::experiment_id(spec);
+    assignment.tag         = fpt::core::default_tag(spec);
     assignment.result_path = output.empty() ? "results/train/" + assignment.id + ".h5" : output;
-    assignment.threads = threads;
-    const auto directory = std::filesystem::path(assignment.result_path).parent_path();
+    assignment.threads     = threads;
+    const auto directory   = std::filesystem::path(assignment.result_path).parent_path();
     if (!directory.empty()) fpt::io::ensure_writable_directory(directory);
 
     fpt::sweep::WorkerContext context;
-    char host[256] = {0};
+    char                      host[256] = {0};
     gethostname(host, sizeof(host) - 1);
-    context.host = host;
-    context.default_threads = fpt::dist::threads_for_ranks(1);
+    context.host                   = host;
+    context.default_threads        = fpt::dist::threads_for_ranks(1);
     context.progress_every_seconds = 1e-9;  // every evaluation
 
     fmt::print("fpt_train: {} ({})\n", assignment.tag, assignment.id);

@@ -18,7 +18,7 @@ struct KeyRow {
 };
 
 const std::vector<KeyRow>& key_rows() {
-  using S = ExperimentSpec;
+  using S                               = ExperimentSpec;
   static const std::vector<KeyRow> rows = {
       {{"body", KeyType::text, "transformer body"}, &S::body},
       {{"init", KeyType::text, "initialisation of the body"}, &S::init},
@@ -62,10 +62,14 @@ const KeyRow* find_row(const std::string& key) {
 
 const char* type_name(KeyType type) {
   switch (type) {
-    case KeyType::text: return "a string";
-    case KeyType::integer: return "an integer";
-    case KeyType::real: return "a number";
-    case KeyType::boolean: return "true or false";
+    case KeyType::text:
+      return "a string";
+    case KeyType::integer:
+      return "an integer";
+    case KeyType::real:
+      return "a number";
+    case KeyType::boolean:
+      return "true or false";
   }
   return "?";
 }
@@ -81,7 +85,9 @@ const std::vector<SpecKey>& spec_keys() {
   return keys;
 }
 
-bool is_spec_key(const std::string& key) { return find_row(key) != nullptr; }
+bool is_spec_key(const std::string& key) {
+  return find_row(key) != nullptr;
+}
 
 std::string valid_spec_keys_text() {
   std::string text;
@@ -133,7 +139,7 @@ void set_spec_key_from_text(ExperimentSpec& spec, const std::string& key, const 
     if (text == "false" || text == "0") value = false;
   } else if (row->key.type != KeyType::text) {
     try {
-      size_t used = 0;
+      size_t       used   = 0;
       const double number = std::stod(text, &used);
       if (used == text.size()) value = number;
     } catch (const std::exception&) {
@@ -155,13 +161,16 @@ nlohmann::json spec_to_json(const ExperimentSpec& spec) {
 }
 
 ExperimentSpec spec_from_json(const nlohmann::json& object, const std::string& context) {
-  if (!object.is_object()) fail("{}: an experiment spec must be a mapping of keys to values", context);
+  if (!object.is_object())
+    fail("{}: an experiment spec must be a mapping of keys to values", context);
   ExperimentSpec spec;
   for (const auto& [key, value] : object.items()) set_spec_key(spec, key, value, context);
   return spec;
 }
 
-std::string canonical_spec_text(const ExperimentSpec& spec) { return spec_to_json(spec).dump(); }
+std::string canonical_spec_text(const ExperimentSpec& spec) {
+  return spec_to_json(spec).dump();
+}
 
 std::string experiment_id(const ExperimentSpec& spec) {
   return hex64(fnv1a_64(canonical_spec_text(spec)));

@@ -18,11 +18,11 @@ namespace fpt::core {
 
 struct ExperimentSpec {
   // --- the paper's axes --------------------------------------------------------------------------
-  std::string body   = "gpt2";    // gpt2 | gpt2-medium | gpt2-large | gpt2-xl | gpt2-mini | gpt2-tiny
-  std::string init   = "random";  // random (transformers 4.1.1 init)
-  std::string trains = "fpt";     // fpt | full | comma list of groups input,output,pos,ln,attn,ff
-  std::string task   = "bit-xor"; // bit-memory | bit-xor | listops | (mnist cifar10 cifar10-gray remote-homology)
-  int64_t     seed   = 0;         // replicate index; the RNG seed itself derives from the id
+  std::string body   = "gpt2";     // gpt2, -medium, -large, -xl; test sizes gpt2-mini, gpt2-tiny
+  std::string init   = "random";   // random (transformers 4.1.1 init)
+  std::string trains = "fpt";      // fpt | full | comma list of input,output,pos,ln,attn,ff
+  std::string task   = "bit-xor";  // official name: bit-memory, bit-xor, listops, mnist, ...
+  int64_t     seed   = 0;          // replicate index; the RNG seed itself derives from the id
 
   // --- training (Adam, no weight decay, no schedule) ---------------------------------------------
   double  lr           = 1e-3;  // 1e-3 transformers, 1e-4 remote homology, 3e-4 LSTM
@@ -33,26 +33,26 @@ struct ExperimentSpec {
   double  grad_clip    = 1.0;   // global gradient-norm clip; 0 disables
   bool    full_eval    = true;  // final pass over the evaluation split where the task has one
 
-  // --- model --------------------------------------------------------------------------------------
+  // --- model ----------------------------------------------------------------------------------
   int64_t n_layer   = 0;     // 0: the body's own depth; >0 keeps only the first n_layer blocks
   double  dropout   = 0.1;   // embedding, attention-probability and residual dropout
   double  orth_gain = 1.41;  // orthogonal init gain of the input Linear
 
-  // --- bit-memory / bit-xor (0 = the task's default) ----------------------------------------------
+  // --- bit-memory / bit-xor (0 = the task's default) -------------------------------------------
   int64_t bits_n        = 0;  // bits per string: memory 1000, xor 5
   int64_t bits_patterns = 0;  // strings shown: memory 5 (+ the masked query), xor 2
   int64_t bits_patch    = 0;  // bits per token: memory 50, xor 1
 
-  // --- listops ------------------------------------------------------------------------------------
+  // --- listops --------------------------------------------------------------------------------
   std::string listops_mode       = "paper";  // paper (brackets dropped, vocab 15) | corrected
-  std::string listops_data       = "";       // dir with LRA basic_{train,val,test}.tsv; "" = generate
-  int64_t     listops_max_tokens = 0;        // 0: paper 512, corrected the data's longest
-  int64_t     listops_max_depth  = 10;       // generator: deepest nesting
-  int64_t     listops_min_length = 500;      // generator: length bounds (digits + 2 per operator),
-  int64_t     listops_max_length = 2000;     //   kept when min < length < max as in LRA
-  int64_t     listops_max_args   = 10;       // generator: arguments per operator, 2..max_args
-  int64_t     listops_train_size = 96000;    // generator: examples in train
-  int64_t     listops_eval_size  = 2000;     // generator: examples in val and in test
+  std::string listops_data       = "";     // dir with LRA basic_{train,val,test}.tsv; "" = generate
+  int64_t     listops_max_tokens = 0;      // 0: paper 512, corrected the data's longest
+  int64_t     listops_max_depth  = 10;     // generator: deepest nesting
+  int64_t     listops_min_length = 500;    // generator: length bounds (digits + 2 per operator),
+  int64_t     listops_max_length = 2000;   //   kept when min < length < max as in LRA
+  int64_t     listops_max_args   = 10;     // generator: arguments per operator, 2..max_args
+  int64_t     listops_train_size = 96000;  // generator: examples in train
+  int64_t     listops_eval_size  = 2000;   // generator: examples in val and in test
 };
 
 enum class KeyType { text, integer, real, boolean };
@@ -65,8 +65,8 @@ struct SpecKey {
 
 // Every key an ExperimentSpec has, in declaration order.
 const std::vector<SpecKey>& spec_keys();
-bool is_spec_key(const std::string& key);
-std::string valid_spec_keys_text();  // "body, init, ..." for error messages
+bool                        is_spec_key(const std::string& key);
+std::string                 valid_spec_keys_text();  // "body, init, ..." for error messages
 
 // Sets one key from a JSON scalar. Integers accept integral reals (1e4); booleans accept
 // true/false. Errors name `context` (e.g. "sweeps/x.yaml:12"), the key and the expected type.

@@ -17,11 +17,13 @@ bool contains(const std::vector<std::string>& list, const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& known_bodies() {
-  static const std::vector<std::string> names = {"gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl",
-                                                 "gpt2-mini", "gpt2-tiny"};
+  static const std::vector<std::string> names = {"gpt2",    "gpt2-medium", "gpt2-large",
+                                                 "gpt2-xl", "gpt2-mini",   "gpt2-tiny"};
   return names;
 }
-const std::vector<std::string>& available_bodies() { return known_bodies(); }
+const std::vector<std::string>& available_bodies() {
+  return known_bodies();
+}
 
 const std::vector<std::string>& known_inits() {
   static const std::vector<std::string> names = {"random", "pretrained", "bit", "vit", "stats"};
@@ -33,9 +35,8 @@ const std::vector<std::string>& available_inits() {
 }
 
 const std::vector<std::string>& known_tasks() {
-  static const std::vector<std::string> names = {"bit-memory", "bit-xor",      "listops",
-                                                 "mnist",      "cifar10",      "cifar10-gray",
-                                                 "remote-homology"};
+  static const std::vector<std::string> names = {
+      "bit-memory", "bit-xor", "listops", "mnist", "cifar10", "cifar10-gray", "remote-homology"};
   return names;
 }
 const std::vector<std::string>& available_tasks() {
@@ -44,7 +45,7 @@ const std::vector<std::string>& available_tasks() {
 }
 
 void check_available(const std::string& what, const std::string& name, const std::string& context) {
-  const std::vector<std::string>* known = nullptr;
+  const std::vector<std::string>* known     = nullptr;
   const std::vector<std::string>* available = nullptr;
   if (what == "body") {
     known = &known_bodies(), available = &available_bodies();
@@ -59,7 +60,8 @@ void check_available(const std::string& what, const std::string& name, const std
   if (contains(*known, name))
     fail("{}: {} '{}' is not available in this build of fpt yet; available: {}", context, what,
          name, fmt::join(*available, ", "));
-  fail("{}: unknown {} '{}'; valid {}s: {}", context, what, name, what, fmt::join(*available, ", "));
+  fail("{}: unknown {} '{}'; valid {}s: {}", context, what, name, what,
+       fmt::join(*available, ", "));
 }
 
 }  // namespace fpt::core

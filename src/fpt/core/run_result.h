@@ -47,7 +47,7 @@ struct RunResult {
   std::string error;              // why it failed ("" when completed)
 
   std::vector<CurvePoint> curve;
-  int64_t steps_done = 0;
+  int64_t                 steps_done = 0;
 
   // final metrics: the last running estimate (the official code's "test accuracy") and, where the
   // task has a fixed split, a full pass over it

@@ -15,7 +15,7 @@ namespace {
 void check(int code, const char* what) {
   if (code != MPI_SUCCESS) {
     char text[MPI_MAX_ERROR_STRING];
-    int length = 0;
+    int  length = 0;
     MPI_Error_string(code, text, &length);
     fail("MPI {} failed: {}", what, std::string(text, length));
   }
@@ -44,7 +44,7 @@ World::World(int* argc, char*** argv) {
   MPI_Comm_size(node, &local_size_);
   MPI_Comm_free(&node);
   char name[MPI_MAX_PROCESSOR_NAME];
-  int length = 0;
+  int  length = 0;
   MPI_Get_processor_name(name, &length);
   host_.assign(name, length);
 }
@@ -55,7 +55,9 @@ World::~World() {
   if (!finalized) MPI_Finalize();
 }
 
-int World::default_threads() const { return threads_for_ranks(local_size_); }
+int World::default_threads() const {
+  return threads_for_ranks(local_size_);
+}
 
 void World::send_text(int destination, int tag, const std::string& text) const {
   check(MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, destination, tag,
@@ -77,7 +79,7 @@ ReceivedText World::receive_any() const {
 
 std::optional<ReceivedText> World::try_receive_any() const {
   MPI_Status status;
-  int flag = 0;
+  int        flag = 0;
   check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "iprobe");
   if (!flag) return std::nullopt;
   return receive_probed(status);
@@ -88,11 +90,13 @@ int World::broadcast_int(int value) const {
   return value;
 }
 
-void World::barrier() const { check(MPI_Barrier(MPI_COMM_WORLD), "barrier"); }
+void World::barrier() const {
+  check(MPI_Barrier(MPI_COMM_WORLD), "barrier");
+}
 
 std::string World::mpi_library_version() {
   char text[MPI_MAX_LIBRARY_VERSION_STRING];
-  int length = 0;
+  int  length = 0;
   MPI_Get_library_version(text, &length);
   std::string version(text, length);
   if (auto end = version.find_first_of(",\n"); end != std::string::npos) version.resize(end);

@@ -21,7 +21,7 @@ class World {
  public:
   World(int* argc, char*** argv);
   ~World();
-  World(const World&) = delete;
+  World(const World&)            = delete;
   World& operator=(const World&) = delete;
 
   int rank() const { return rank_; }
@@ -34,13 +34,13 @@ class World {
   // CPUs shared evenly among its ranks. Always at least 1.
   int default_threads() const;
 
-  void send_text(int destination, int tag, const std::string& text) const;
-  std::string receive_text(int source, int tag) const;  // blocking
-  ReceivedText receive_any() const;                     // blocking, any source and tag
+  void                        send_text(int destination, int tag, const std::string& text) const;
+  std::string                 receive_text(int source, int tag) const;  // blocking
+  ReceivedText                receive_any() const;      // blocking, any source and tag
   std::optional<ReceivedText> try_receive_any() const;  // non-blocking
 
   // Rank 0's value of `value`, on every rank.
-  int broadcast_int(int value) const;
+  int  broadcast_int(int value) const;
   void barrier() const;
 
   static std::string mpi_library_version();

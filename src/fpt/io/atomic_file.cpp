@@ -49,8 +49,8 @@ void ensure_writable_directory(const fs::path& directory) {
   std::error_code error;
   fs::create_directories(directory, error);
   if (error)
-    fail("output directory {} cannot be created: {}; choose another with --output", directory.string(),
-         error.message());
+    fail("output directory {} cannot be created: {}; choose another with --output",
+         directory.string(), error.message());
   if (!fs::is_directory(directory))
     fail("output path {} exists and is not a directory; choose another with --output",
          directory.string());
@@ -58,8 +58,10 @@ void ensure_writable_directory(const fs::path& directory) {
   {
     std::ofstream out(probe);
     if (!out)
-      fail("output directory {} is not writable ({}); fix its permissions or choose another with --output",
-           directory.string(), std::strerror(errno));
+      fail(
+          "output directory {} is not writable ({}); fix its permissions or choose another with "
+          "--output",
+          directory.string(), std::strerror(errno));
   }
   fs::remove(probe, error);
 }

@@ -14,7 +14,7 @@ namespace fpt::io {
 std::filesystem::path temporary_path_for(const std::filesystem::path& path);
 
 // Calls write(temporary) and renames the result to `path`; removes the temporary if write throws.
-void write_atomically(const std::filesystem::path& path,
+void write_atomically(const std::filesystem::path&                             path,
                       const std::function<void(const std::filesystem::path&)>& write);
 
 // Writes `text` to `path` atomically.

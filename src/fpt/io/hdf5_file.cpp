@@ -69,8 +69,8 @@ std::vector<std::string> split_fixed_strings(const std::vector<char>& buffer, si
   std::vector<std::string> out;
   out.reserve(count);
   for (size_t i = 0; i < count; ++i) {
-    const char* start = buffer.data() + i * size;
-    size_t length = strnlen(start, size);
+    const char* start  = buffer.data() + i * size;
+    size_t      length = strnlen(start, size);
     if (padding == H5T_STR_SPACEPAD)
       while (length > 0 && start[length - 1] == ' ') --length;
     out.emplace_back(start, length);
@@ -101,8 +101,8 @@ void silence_hdf5_errors() {
 Hdf5Handle& Hdf5Handle::operator=(Hdf5Handle&& other) noexcept {
   if (this != &other) {
     reset();
-    id_ = other.id_;
-    closer_ = other.closer_;
+    id_       = other.id_;
+    closer_   = other.closer_;
     other.id_ = H5I_INVALID_HID;
   }
   return *this;
@@ -165,7 +165,7 @@ void Hdf5Node::write_scalar_attribute(const std::string& name, hid_t file_type, 
 }
 
 void Hdf5Node::write_attribute(const std::string& name, const std::string& value) const {
-  Hdf5Handle type = utf8_string_type();
+  Hdf5Handle  type = utf8_string_type();
   const char* text = value.c_str();
   write_scalar_attribute(name, type.get(), type.get(), &text);
 }
@@ -179,7 +179,7 @@ void Hdf5Node::write_attribute(const std::string& name, double value) const {
 }
 
 void Hdf5Node::write_attribute(const std::string& name, bool value) const {
-  Hdf5Handle type = boolean_type();
+  Hdf5Handle   type   = boolean_type();
   const int8_t stored = value ? 1 : 0;
   write_scalar_attribute(name, type.get(), type.get(), &stored);
 }
@@ -190,7 +190,7 @@ bool Hdf5Node::has_attribute(const std::string& name) const {
 
 std::vector<std::string> Hdf5Node::attribute_names() const {
   std::vector<std::string> names;
-  hsize_t index = 0;
+  hsize_t                  index = 0;
   if (H5Aiterate2(id(), H5_INDEX_NAME, H5_ITER_INC, &index, collect_attribute_name, &names) < 0)
     fail_hdf5("cannot list the attributes of " + where());
   std::sort(names.begin(), names.end());
@@ -202,11 +202,11 @@ Hdf5Handle Hdf5Node::open_attribute(const std::string& name, H5T_class_t expecte
   if (!has_attribute(name))
     fail("{} is missing; the file was not written by this program or is damaged",
          where("@" + name));
-  Hdf5Handle attribute = checked(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose,
-                                 "cannot open attribute " + where("@" + name));
-  Hdf5Handle type = checked(H5Aget_type(attribute.get()), H5Tclose,
-                            "cannot read the type of attribute " + where("@" + name));
-  const H5T_class_t actual = H5Tget_class(type.get());
+  Hdf5Handle        attribute = checked(H5Aopen(id(), name.c_str(), H5P_DEFAULT), H5Aclose,
+                                        "cannot open attribute " + where("@" + name));
+  Hdf5Handle        type      = checked(H5Aget_type(attribute.get()), H5Tclose,
+                                        "cannot read the type of attribute " + where("@" + name));
+  const H5T_class_t actual    = H5Tget_class(type.get());
   // A real may be stored as an integer (e.g. by a hand-written file); HDF5 converts it.
   const bool accepted = expected == H5T_FLOAT ? class_is_one_of(actual, {H5T_FLOAT, H5T_INTEGER})
                                               : actual == expected;
@@ -220,8 +220,8 @@ Hdf5Handle Hdf5Node::open_attribute(const std::string& name, H5T_class_t expecte
 
 std::string Hdf5Node::read_string_attribute(const std::string& name) const {
   Hdf5Handle attribute = open_attribute(name, H5T_STRING, "a string");
-  Hdf5Handle type = checked(H5Aget_type(attribute.get()), H5Tclose,
-                            "cannot read the type of attribute " + where("@" + name));
+  Hdf5Handle type      = checked(H5Aget_type(attribute.get()), H5Tclose,
+                                 "cannot read the type of attribute " + where("@" + name));
   // Reading with (a copy of) the stored type keeps HDF5 from converting between character sets.
   Hdf5Handle memory_type = checked(H5Tcopy(type.get()), H5Tclose, "cannot copy an HDF5 type");
   if (H5Tis_variable_str(type.get()) > 0) {
@@ -232,7 +232,7 @@ std::string Hdf5Node::read_string_attribute(const std::string& name) const {
     H5free_memory(text);
     return value;
   }
-  const size_t size = H5Tget_size(type.get());
+  const size_t      size = H5Tget_size(type.get());
   std::vector<char> buffer(size + 1, '\0');
   if (H5Aread(attribute.get(), memory_type.get(), buffer.data()) < 0)
     fail_hdf5("cannot read attribute " + where("@" + name));
@@ -241,7 +241,7 @@ std::string Hdf5Node::read_string_attribute(const std::string& name) const {
 
 int64_t Hdf5Node::read_integer_attribute(const std::string& name) const {
   Hdf5Handle attribute = open_attribute(name, H5T_INTEGER, "an integer");
-  int64_t value = 0;
+  int64_t    value     = 0;
   if (H5Aread(attribute.get(), H5T_NATIVE_INT64, &value) < 0)
     fail_hdf5("cannot read attribute " + where("@" + name));
   return value;
@@ -249,7 +249,7 @@ int64_t Hdf5Node::read_integer_attribute(const std::string& name) const {
 
 double Hdf5Node::read_real_attribute(const std::string& name) const {
   Hdf5Handle attribute = open_attribute(name, H5T_FLOAT, "a number");
-  double value = 0.0;
+  double     value     = 0.0;
   if (H5Aread(attribute.get(), H5T_NATIVE_DOUBLE, &value) < 0)
     fail_hdf5("cannot read attribute " + where("@" + name));
   return value;
@@ -261,11 +261,11 @@ double Hdf5Node::read_real_attribute(const std::string& name) const {
 void Hdf5Node::write_dataset_1d(const std::string& name, hid_t file_type, hid_t memory_type,
                                 size_t length, const void* values) const {
   const hsize_t dimensions[1] = {static_cast<hsize_t>(length)};
-  Hdf5Handle space = checked(H5Screate_simple(1, dimensions, nullptr), H5Sclose,
-                             "cannot create a dataspace for " + where(name));
-  Hdf5Handle dataset = checked(
-      H5Dcreate2(id(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-      H5Dclose, "cannot create dataset " + where(name));
+  Hdf5Handle    space         = checked(H5Screate_simple(1, dimensions, nullptr), H5Sclose,
+                                        "cannot create a dataspace for " + where(name));
+  Hdf5Handle    dataset       = checked(
+               H5Dcreate2(id(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+               H5Dclose, "cannot create dataset " + where(name));
   // A (0,)-shaped dataset has nothing to write; HDF5 would reject the null buffer.
   if (length > 0 && H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) < 0)
     fail_hdf5("cannot write dataset " + where(name));
@@ -280,9 +280,9 @@ void Hdf5Node::write_dataset(const std::string& name, const std::vector<int64_t>
   write_dataset_1d(name, H5T_STD_I64LE, H5T_NATIVE_INT64, values.size(), values.data());
 }
 
-void Hdf5Node::write_dataset(const std::string& name,
+void Hdf5Node::write_dataset(const std::string&              name,
                              const std::vector<std::string>& values) const {
-  Hdf5Handle type = utf8_string_type();
+  Hdf5Handle               type = utf8_string_type();
   std::vector<const char*> texts;
   texts.reserve(values.size());
   for (const auto& value : values) texts.push_back(value.c_str());
@@ -293,11 +293,11 @@ Hdf5Handle Hdf5Node::open_dataset_1d(const std::string& name, H5T_class_t expect
                                      const char* expected_text, hsize_t& length) const {
   if (H5Lexists(id(), name.c_str(), H5P_DEFAULT) <= 0)
     fail("{} is missing; the file was not written by this program or is damaged", where(name));
-  Hdf5Handle dataset = checked(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose,
-                               "cannot open dataset " + where(name));
-  Hdf5Handle type = checked(H5Dget_type(dataset.get()), H5Tclose,
-                            "cannot read the type of dataset " + where(name));
-  const H5T_class_t actual = H5Tget_class(type.get());
+  Hdf5Handle        dataset = checked(H5Dopen2(id(), name.c_str(), H5P_DEFAULT), H5Dclose,
+                                      "cannot open dataset " + where(name));
+  Hdf5Handle        type    = checked(H5Dget_type(dataset.get()), H5Tclose,
+                                      "cannot read the type of dataset " + where(name));
+  const H5T_class_t actual  = H5Tget_class(type.get());
   const bool accepted = expected == H5T_FLOAT ? class_is_one_of(actual, {H5T_FLOAT, H5T_INTEGER})
                                               : actual == expected;
   if (!accepted) fail("{} must hold {}", where(name), expected_text);
@@ -310,8 +310,8 @@ Hdf5Handle Hdf5Node::open_dataset_1d(const std::string& name, H5T_class_t expect
 }
 
 std::vector<double> Hdf5Node::read_real_dataset(const std::string& name) const {
-  hsize_t length = 0;
-  Hdf5Handle dataset = open_dataset_1d(name, H5T_FLOAT, "numbers", length);
+  hsize_t             length  = 0;
+  Hdf5Handle          dataset = open_dataset_1d(name, H5T_FLOAT, "numbers", length);
   std::vector<double> values(length);
   if (length > 0 &&
       H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
@@ -320,8 +320,8 @@ std::vector<double> Hdf5Node::read_real_dataset(const std::string& name) const {
 }
 
 std::vector<int64_t> Hdf5Node::read_integer_dataset(const std::string& name) const {
-  hsize_t length = 0;
-  Hdf5Handle dataset = open_dataset_1d(name, H5T_INTEGER, "integers", length);
+  hsize_t              length  = 0;
+  Hdf5Handle           dataset = open_dataset_1d(name, H5T_INTEGER, "integers", length);
   std::vector<int64_t> values(length);
   if (length > 0 &&
       H5Dread(dataset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
@@ -330,11 +330,11 @@ std::vector<int64_t> Hdf5Node::read_integer_dataset(const std::string& name) con
 }
 
 std::vector<std::string> Hdf5Node::read_string_dataset(const std::string& name) const {
-  hsize_t length = 0;
+  hsize_t    length  = 0;
   Hdf5Handle dataset = open_dataset_1d(name, H5T_STRING, "strings", length);
   if (length == 0) return {};
-  Hdf5Handle type = checked(H5Dget_type(dataset.get()), H5Tclose,
-                            "cannot read the type of dataset " + where(name));
+  Hdf5Handle type        = checked(H5Dget_type(dataset.get()), H5Tclose,
+                                   "cannot read the type of dataset " + where(name));
   Hdf5Handle memory_type = checked(H5Tcopy(type.get()), H5Tclose, "cannot copy an HDF5 type");
   if (H5Tis_variable_str(type.get()) > 0) {
     std::vector<char*> texts(length, nullptr);
@@ -348,7 +348,7 @@ std::vector<std::string> Hdf5Node::read_string_dataset(const std::string& name) 
     H5Dvlen_reclaim(memory_type.get(), space.get(), H5P_DEFAULT, texts.data());
     return values;
   }
-  const size_t size = H5Tget_size(type.get());
+  const size_t      size = H5Tget_size(type.get());
   std::vector<char> buffer(length * size + 1, '\0');
   if (H5Dread(dataset.get(), memory_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()) < 0)
     fail_hdf5("cannot read dataset " + where(name));
@@ -395,8 +395,8 @@ Hdf5File Hdf5File::open_read_only(const fs::path& path) {
   std::error_code error;
   if (!fs::exists(path, error)) fail("{}: no such file", path.string());
   if (fs::is_directory(path, error)) fail("{}: is a directory, not an HDF5 file", path.string());
-  Hdf5Handle properties = file_access_properties();
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, properties.get());
+  Hdf5Handle  properties = file_access_properties();
+  const hid_t file       = H5Fopen(path.c_str(), H5F_ACC_RDONLY, properties.get());
   if (file < 0)
     fail(
         "{}: not a readable HDF5 file (truncated, corrupt, or another format; {}); delete or "

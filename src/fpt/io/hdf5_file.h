@@ -34,16 +34,16 @@ class Hdf5Handle {
     other.id_ = H5I_INVALID_HID;
   }
   Hdf5Handle& operator=(Hdf5Handle&& other) noexcept;
-  Hdf5Handle(const Hdf5Handle&) = delete;
+  Hdf5Handle(const Hdf5Handle&)            = delete;
   Hdf5Handle& operator=(const Hdf5Handle&) = delete;
 
   hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
+  bool  valid() const { return id_ >= 0; }
   // Closes now and returns the close call's status (negative on failure); no-op when empty.
   herr_t reset();
 
  private:
-  hid_t id_ = H5I_INVALID_HID;
+  hid_t  id_     = H5I_INVALID_HID;
   Closer closer_ = nullptr;
 };
 
@@ -53,13 +53,13 @@ class Hdf5Node {
   Hdf5Node(Hdf5Handle handle, std::filesystem::path file, std::string path)
       : handle_(std::move(handle)), file_(std::move(file)), path_(std::move(path)) {}
 
-  hid_t id() const { return handle_.get(); }
+  hid_t                        id() const { return handle_.get(); }
   const std::filesystem::path& file() const { return file_; }
-  const std::string& path() const { return path_; }  // "/" or "/curves"
+  const std::string&           path() const { return path_; }  // "/" or "/curves"
 
   Hdf5Node create_group(const std::string& name) const;
   Hdf5Node open_group(const std::string& name) const;  // throws when missing
-  bool has_group(const std::string& name) const;
+  bool     has_group(const std::string& name) const;
 
   // Scalar attributes. Writing an existing name throws (files are written once).
   void write_attribute(const std::string& name, const std::string& value) const;
@@ -73,21 +73,21 @@ class Hdf5Node {
   void write_attribute(const std::string& name, double value) const;
   void write_attribute(const std::string& name, bool value) const;
 
-  bool has_attribute(const std::string& name) const;
+  bool                     has_attribute(const std::string& name) const;
   std::vector<std::string> attribute_names() const;  // sorted by name
   // Readers accept fixed- or variable-length strings, any integer width, any float width; a value
   // of another class (e.g. a string where a number belongs) throws naming the attribute.
   std::string read_string_attribute(const std::string& name) const;
-  int64_t read_integer_attribute(const std::string& name) const;
-  double read_real_attribute(const std::string& name) const;
+  int64_t     read_integer_attribute(const std::string& name) const;
+  double      read_real_attribute(const std::string& name) const;
 
   // 1-D datasets; an empty vector makes a dataset of shape (0,).
   void write_dataset(const std::string& name, const std::vector<double>& values) const;
   void write_dataset(const std::string& name, const std::vector<int64_t>& values) const;
   void write_dataset(const std::string& name, const std::vector<std::string>& values) const;
 
-  std::vector<double> read_real_dataset(const std::string& name) const;
-  std::vector<int64_t> read_integer_dataset(const std::string& name) const;
+  std::vector<double>      read_real_dataset(const std::string& name) const;
+  std::vector<int64_t>     read_integer_dataset(const std::string& name) const;
   std::vector<std::string> read_string_dataset(const std::string& name) const;
 
   // "<file>: <path>/<name>" for messages.
@@ -98,16 +98,16 @@ class Hdf5Node {
                             const char* expected_text) const;
   Hdf5Handle open_dataset_1d(const std::string& name, H5T_class_t expected,
                              const char* expected_text, hsize_t& length) const;
-  void write_scalar_attribute(const std::string& name, hid_t file_type, hid_t memory_type,
-                              const void* value) const;
+  void       write_scalar_attribute(const std::string& name, hid_t file_type, hid_t memory_type,
+                                    const void* value) const;
   void write_dataset_1d(const std::string& name, hid_t file_type, hid_t memory_type, size_t length,
                         const void* values) const;
 
   friend class Hdf5File;  // closes its root group before the file
 
-  Hdf5Handle handle_;
+  Hdf5Handle            handle_;
   std::filesystem::path file_;
-  std::string path_;
+  std::string           path_;
 };
 
 // An open HDF5 file; root() is its "/" group. close() flushes and reports failure (a write that
@@ -124,15 +124,15 @@ class Hdf5File {
   // unreadable.
   static Hdf5File open_read_only(const std::filesystem::path& path);
 
-  const Hdf5Node& root() const { return root_; }
+  const Hdf5Node&              root() const { return root_; }
   const std::filesystem::path& path() const { return path_; }
-  void close();
+  void                         close();
 
  private:
   Hdf5File(Hdf5Handle file, std::filesystem::path path);
 
-  Hdf5Handle file_;
-  Hdf5Node root_;
+  Hdf5Handle            file_;
+  Hdf5Node              root_;
   std::filesystem::path path_;
 };
 

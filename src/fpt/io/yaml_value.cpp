@@ -72,13 +72,13 @@ nlohmann::json yaml_scalar_to_json(const YAML::Node& node, const std::string& co
   if (is_one_of(text, {"false", "False", "FALSE"})) return false;
   if (is_one_of(text, {"null", "Null", "NULL", "~", ""})) return nullptr;
   if (std::regex_match(text, integer_pattern())) {
-    errno = 0;
+    errno                 = 0;
     const long long value = std::strtoll(text.c_str(), nullptr, 10);
     if (errno == ERANGE) fail("{}: integer {} does not fit in 64 bits", context, text);
     return static_cast<int64_t>(value);
   }
   if (std::regex_match(text, real_pattern())) {
-    errno = 0;
+    errno              = 0;
     const double value = std::strtod(text.c_str(), nullptr);
     if (errno == ERANGE) fail("{}: number {} is out of range", context, text);
     return value;

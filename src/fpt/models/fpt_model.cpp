@@ -23,8 +23,8 @@ FptModelImpl::FptModelImpl(const Gpt2Config& config, const FptModelOptions& opti
     fail("FPT model: dropout {} is outside [0, 1)", options_.dropout);
   // Built in the official code's order (body, input layer, output layer) so that one seed draws
   // the same kinds of numbers in the same sequence.
-  Gpt2Body built_body(config);
-  const int64_t width = built_body->config().n_embd;
+  Gpt2Body           built_body(config);
+  const int64_t      width = built_body->config().n_embd;
   torch::NoGradGuard no_grad;
   if (options_.token_input) {
     input_embedding = torch::nn::Embedding(options_.input_dim, width);
@@ -37,7 +37,7 @@ FptModelImpl::FptModelImpl(const Gpt2Config& config, const FptModelOptions& opti
     register_module("input_layer", input_linear);
     input_dropout = register_module("input_dropout", torch::nn::Dropout(options_.dropout));
   }
-  body = register_module("body", built_body);
+  body         = register_module("body", built_body);
   output_layer = register_module("output_layer", torch::nn::Linear(width, options_.output_dim));
 }
 
@@ -59,7 +59,7 @@ torch::Tensor FptModelImpl::forward(const torch::Tensor& inputs) {
   if (options_.output_tokens > T)
     fail("FPT model: output_tokens {} exceeds the sequence length {}", options_.output_tokens, T);
   const torch::Tensor hidden = body(embeddings);  // (B, T, C)
-  const torch::Tensor last = hidden.narrow(1, T - options_.output_tokens, options_.output_tokens);
+  const torch::Tensor last   = hidden.narrow(1, T - options_.output_tokens, options_.output_tokens);
   return output_layer(last);  // (B, output_tokens, output_dim)
 }
 

@@ -14,12 +14,12 @@
 namespace fpt::models {
 
 struct FptModelOptions {
-  bool token_input = false;   // true: inputs are token ids (B, T) into an Embedding
-  int64_t input_dim = 1;      // features per token, or the vocabulary size for token input
-  int64_t output_tokens = 1;  // positions read at the end of the sequence (bit-memory 20)
-  int64_t output_dim = 2;     // logits per read position
-  double dropout = 0.1;       // after the continuous input Linear (the body has its own)
-  double orth_gain = 1.41;    // gain of the input Linear's orthogonal init
+  bool    token_input   = false;  // true: inputs are token ids (B, T) into an Embedding
+  int64_t input_dim     = 1;      // features per token, or the vocabulary size for token input
+  int64_t output_tokens = 1;      // positions read at the end of the sequence (bit-memory 20)
+  int64_t output_dim    = 2;      // logits per read position
+  double  dropout       = 0.1;    // after the continuous input Linear (the body has its own)
+  double  orth_gain     = 1.41;   // gain of the input Linear's orthogonal init
 };
 
 struct FptModelImpl : torch::nn::Module {
@@ -33,11 +33,11 @@ struct FptModelImpl : torch::nn::Module {
   const FptModelOptions& options() const { return options_; }
 
   // Exactly one of the two input layers exists, registered as "input_layer".
-  torch::nn::Linear input_linear{nullptr};        // input_dim -> C, orthogonal(gain), bias 0
+  torch::nn::Linear    input_linear{nullptr};     // input_dim -> C, orthogonal(gain), bias 0
   torch::nn::Embedding input_embedding{nullptr};  // (input_dim, C), N(0, 1)
-  torch::nn::Dropout input_dropout{nullptr};      // continuous input only
-  Gpt2Body body{nullptr};
-  torch::nn::Linear output_layer{nullptr};  // C -> output_dim, PyTorch default init
+  torch::nn::Dropout   input_dropout{nullptr};    // continuous input only
+  Gpt2Body             body{nullptr};
+  torch::nn::Linear    output_layer{nullptr};  // C -> output_dim, PyTorch default init
 
  private:
   FptModelOptions options_;

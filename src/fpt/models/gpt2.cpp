@@ -19,9 +19,9 @@ constexpr double kInitStd = 0.02;  // transformers' initializer_range
 void init_gpt2_parameters(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
   for (auto& item : module.named_parameters(/*recurse=*/true)) {
-    const std::string& name = item.key();
-    torch::Tensor& parameter = item.value();
-    const bool is_bias =
+    const std::string& name      = item.key();
+    torch::Tensor&     parameter = item.value();
+    const bool         is_bias =
         name == "bias" || (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
     if (is_bias) {
       parameter.zero_();
@@ -44,15 +44,15 @@ torch::nn::LayerNorm make_layer_norm(const Gpt2Config& config) {
 
 Conv1DImpl::Conv1DImpl(int64_t in_features, int64_t out_features) {
   weight = register_parameter("weight", torch::empty({in_features, out_features}));
-  bias = register_parameter("bias", torch::zeros({out_features}));
+  bias   = register_parameter("bias", torch::zeros({out_features}));
   torch::NoGradGuard no_grad;
   weight.normal_(0.0, kInitStd);
 }
 
 torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
   std::vector<int64_t> out_shape = x.sizes().vec();  // (..., in)
-  out_shape.back() = weight.size(1);                 // (..., out)
-  const torch::Tensor rows = x.reshape({-1, x.size(-1)});
+  out_shape.back()               = weight.size(1);   // (..., out)
+  const torch::Tensor rows       = x.reshape({-1, x.size(-1)});
   return torch::addmm(bias, rows, weight).view(out_shape);
 }
 
@@ -60,8 +60,8 @@ torch::Tensor Conv1DImpl::forward(const torch::Tensor& x) {
 
 Gpt2AttentionImpl::Gpt2AttentionImpl(const Gpt2Config& config)
     : n_head(config.n_head), attention_dropout(config.dropout) {
-  c_attn = register_module("c_attn", Conv1D(config.n_embd, 3 * config.n_embd));
-  c_proj = register_module("c_proj", Conv1D(config.n_embd, config.n_embd));
+  c_attn        = register_module("c_attn", Conv1D(config.n_embd, 3 * config.n_embd));
+  c_proj        = register_module("c_proj", Conv1D(config.n_embd, config.n_embd));
   resid_dropout = register_module("resid_dropout", torch::nn::Dropout(config.dropout));
 }
 
@@ -69,8 +69,8 @@ torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x) {
   const int64_t B = x.size(0), T = x.size(1), C = x.size(2);
   const int64_t head_dim = C / n_head;
   // (B, T, 3C) -> q, k, v each (B, n_head, T, head_dim)
-  std::vector<torch::Tensor> qkv = c_attn(x).split(C, /*dim=*/2);
-  auto heads = [&](const torch::Tensor& t) {
+  std::vector<torch::Tensor> qkv   = c_attn(x).split(C, /*dim=*/2);
+  auto                       heads = [&](const torch::Tensor& t) {
     return t.view({B, T, n_head, head_dim}).transpose(1, 2);
   };
   const torch::Tensor q = heads(qkv[0]), k = heads(qkv[1]), v = heads(qkv[2]);
@@ -85,8 +85,8 @@ torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x) {
 // --- feed-forward -----------------------------------------------------------------------------
 
 Gpt2MlpImpl::Gpt2MlpImpl(const Gpt2Config& config) {
-  c_fc = register_module("c_fc", Conv1D(config.n_embd, 4 * config.n_embd));
-  c_proj = register_module("c_proj", Conv1D(4 * config.n_embd, config.n_embd));
+  c_fc    = register_module("c_fc", Conv1D(config.n_embd, 4 * config.n_embd));
+  c_proj  = register_module("c_proj", Conv1D(4 * config.n_embd, config.n_embd));
   dropout = register_module("dropout", torch::nn::Dropout(config.dropout));
 }
 
@@ -101,7 +101,7 @@ Gpt2BlockImpl::Gpt2BlockImpl(const Gpt2Config& config) {
   ln_1 = register_module("ln_1", make_layer_norm(config));
   attn = register_module("attn", Gpt2Attention(config));
   ln_2 = register_module("ln_2", make_layer_norm(config));
-  mlp = register_module("mlp", Gpt2Mlp(config));
+  mlp  = register_module("mlp", Gpt2Mlp(config));
 }
 
 torch::Tensor Gpt2BlockImpl::forward(const torch::Tensor& x) {
@@ -118,22 +118,22 @@ Gpt2BodyImpl::Gpt2BodyImpl(Gpt2Config config, int64_t keep_layers) : config_(con
         "GPT-2 body: cannot keep {} blocks of a {}-block body (n_layer must be 0 for all, or "
         "between 1 and {})",
         keep_layers, config_.n_layer, config_.n_layer);
-  wte = register_module("wte", torch::nn::Embedding(config_.vocab_size, config_.n_embd));
-  wpe = register_module("wpe", torch::nn::Embedding(config_.n_positions, config_.n_embd));
+  wte  = register_module("wte", torch::nn::Embedding(config_.vocab_size, config_.n_embd));
+  wpe  = register_module("wpe", torch::nn::Embedding(config_.n_positions, config_.n_embd));
   drop = register_module("drop", torch::nn::Dropout(config_.dropout));
   init_gpt2_parameters(*wte);
   init_gpt2_parameters(*wpe);
   // Every block is built and initialised, in order, before the unkept ones are dropped: the kept
   // blocks are then exactly the first blocks of the full body under the same seed.
   const int64_t kept = keep_layers == 0 ? config_.n_layer : keep_layers;
-  h = register_module("h", torch::nn::ModuleList());
+  h                  = register_module("h", torch::nn::ModuleList());
   for (int64_t layer = 0; layer < config_.n_layer; ++layer) {
     Gpt2Block block(config_);
     init_gpt2_parameters(*block);
     if (layer < kept) h->push_back(block);
   }
   config_.n_layer = kept;
-  ln_f = register_module("ln_f", make_layer_norm(config_));
+  ln_f            = register_module("ln_f", make_layer_norm(config_));
   init_gpt2_parameters(*ln_f);
 }
 

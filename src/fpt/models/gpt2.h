@@ -30,10 +30,10 @@ struct Gpt2AttentionImpl : torch::nn::Module {
   explicit Gpt2AttentionImpl(const Gpt2Config& config);
   torch::Tensor forward(const torch::Tensor& x);  // (B, T, C) -> (B, T, C)
 
-  int64_t n_head;
-  double attention_dropout;  // probability, applied only in training mode
-  Conv1D c_attn{nullptr};    // C -> 3C
-  Conv1D c_proj{nullptr};    // C -> C
+  int64_t            n_head;
+  double             attention_dropout;  // probability, applied only in training mode
+  Conv1D             c_attn{nullptr};    // C -> 3C
+  Conv1D             c_proj{nullptr};    // C -> C
   torch::nn::Dropout resid_dropout{nullptr};
 };
 TORCH_MODULE(Gpt2Attention);
@@ -43,8 +43,8 @@ struct Gpt2MlpImpl : torch::nn::Module {
   explicit Gpt2MlpImpl(const Gpt2Config& config);
   torch::Tensor forward(const torch::Tensor& x);  // (B, T, C) -> (B, T, C)
 
-  Conv1D c_fc{nullptr};
-  Conv1D c_proj{nullptr};
+  Conv1D             c_fc{nullptr};
+  Conv1D             c_proj{nullptr};
   torch::nn::Dropout dropout{nullptr};
 };
 TORCH_MODULE(Gpt2Mlp);
@@ -55,9 +55,9 @@ struct Gpt2BlockImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);  // (B, T, C) -> (B, T, C)
 
   torch::nn::LayerNorm ln_1{nullptr};
-  Gpt2Attention attn{nullptr};
+  Gpt2Attention        attn{nullptr};
   torch::nn::LayerNorm ln_2{nullptr};
-  Gpt2Mlp mlp{nullptr};
+  Gpt2Mlp              mlp{nullptr};
 };
 TORCH_MODULE(Gpt2Block);
 
@@ -77,11 +77,11 @@ struct Gpt2BodyImpl : torch::nn::Module {
   // The config of this body; n_layer is the number of blocks actually kept.
   const Gpt2Config& config() const { return config_; }
 
-  torch::nn::Embedding wte{nullptr};  // (vocab_size, C), unused by forward
-  torch::nn::Embedding wpe{nullptr};  // (n_positions, C)
-  torch::nn::Dropout drop{nullptr};
+  torch::nn::Embedding  wte{nullptr};  // (vocab_size, C), unused by forward
+  torch::nn::Embedding  wpe{nullptr};  // (n_positions, C)
+  torch::nn::Dropout    drop{nullptr};
   torch::nn::ModuleList h{nullptr};  // Gpt2Block x n_layer
-  torch::nn::LayerNorm ln_f{nullptr};
+  torch::nn::LayerNorm  ln_f{nullptr};
 
  private:
   Gpt2Config config_;

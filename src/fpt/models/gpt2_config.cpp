@@ -10,10 +10,10 @@ namespace fpt::models {
 
 Gpt2Config gpt2_config(const std::string& body) {
   Gpt2Config config;  // vocabulary, positions, eps and dropout are the same for every size
-  auto sized = [&](int64_t n_layer, int64_t n_embd, int64_t n_head) {
+  auto       sized = [&](int64_t n_layer, int64_t n_embd, int64_t n_head) {
     config.n_layer = n_layer;
-    config.n_embd = n_embd;
-    config.n_head = n_head;
+    config.n_embd  = n_embd;
+    config.n_head  = n_head;
     return config;
   };
   if (body == "gpt2") return sized(12, 768, 12);

@@ -8,13 +8,13 @@
 namespace fpt::models {
 
 struct Gpt2Config {
-  int64_t n_layer = 12;              // transformer blocks
-  int64_t n_embd = 768;              // model width d; head dim = n_embd / n_head
-  int64_t n_head = 12;               // attention heads
-  int64_t n_positions = 1024;        // rows of the positional table wpe (longest sequence)
-  int64_t vocab_size = 50257;        // rows of the token table wte (kept for checkpoints only)
-  double layer_norm_epsilon = 1e-5;  // eps of every LayerNorm
-  double dropout = 0.1;              // embedding, attention-probability and residual dropout
+  int64_t n_layer            = 12;     // transformer blocks
+  int64_t n_embd             = 768;    // model width d; head dim = n_embd / n_head
+  int64_t n_head             = 12;     // attention heads
+  int64_t n_positions        = 1024;   // rows of the positional table wpe (longest sequence)
+  int64_t vocab_size         = 50257;  // rows of the token table wte (kept for checkpoints only)
+  double  layer_norm_epsilon = 1e-5;   // eps of every LayerNorm
+  double  dropout            = 0.1;    // embedding, attention-probability and residual dropout
 };
 
 // The config of a named body: gpt2 (12/768/12), gpt2-medium (24/1024/16), gpt2-large (36/1280/20),

@@ -28,8 +28,8 @@ FptModel make_model(const core::ExperimentSpec& spec, const FptModelOptions& opt
   }
 
   FptModelOptions model_options = options;
-  model_options.dropout = spec.dropout;
-  model_options.orth_gain = spec.orth_gain;
+  model_options.dropout         = spec.dropout;
+  model_options.orth_gain       = spec.orth_gain;
   FptModel model(config, model_options);  // init "random": the constructors' initialisation
   apply_trainable_groups(*model, trainable);
   return model;

@@ -69,10 +69,10 @@ std::vector<ParameterGroup> parse_trains(const std::string& trains) {
   if (trains == "fpt") return {G::input, G::output, G::pos, G::ln};
   if (trains == "full") return {G::input, G::output, G::pos, G::ln, G::attn, G::ff};
   std::vector<ParameterGroup> groups;
-  size_t start = 0;
+  size_t                      start = 0;
   while (true) {
     const size_t comma = trains.find(',', start);
-    std::string word =
+    std::string  word =
         trains.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     word.erase(0, word.find_first_not_of(" \t"));
     word.erase(word.find_last_not_of(" \t") + 1);
@@ -92,7 +92,7 @@ std::vector<ParameterGroup> parse_trains(const std::string& trains) {
   return groups;
 }
 
-void apply_trainable_groups(torch::nn::Module& model,
+void apply_trainable_groups(torch::nn::Module&                 model,
                             const std::vector<ParameterGroup>& trainable) {
   for (auto& item : model.named_parameters(/*recurse=*/true)) {
     const ParameterGroup group = group_of(item.key());
@@ -101,16 +101,16 @@ void apply_trainable_groups(torch::nn::Module& model,
 }
 
 std::vector<core::ParameterGroupCount> count_parameters(const torch::nn::Module& model,
-                                                        int64_t sequence_length) {
+                                                        int64_t                  sequence_length) {
   if (sequence_length < 1)
     fail("count_parameters: sequence_length must be at least 1, got {}", sequence_length);
   std::vector<core::ParameterGroupCount> rows;
   for (ParameterGroup group : kAllGroups) rows.push_back({group_name(group), 0, 0, 0});
   for (const auto& item : model.named_parameters(/*recurse=*/true)) {
-    const ParameterGroup group = group_of(item.key());
-    const torch::Tensor& parameter = item.value();
-    core::ParameterGroupCount& row = rows[static_cast<size_t>(group)];
-    const int64_t elements = parameter.numel();
+    const ParameterGroup       group     = group_of(item.key());
+    const torch::Tensor&       parameter = item.value();
+    core::ParameterGroupCount& row       = rows[static_cast<size_t>(group)];
+    const int64_t              elements  = parameter.numel();
     row.total += elements;
     if (!parameter.requires_grad()) continue;
     row.trainable += elements;

@@ -39,6 +39,6 @@ void apply_trainable_groups(torch::nn::Module& model, const std::vector<Paramete
 // can change: for pos only the first sequence_length rows of wpe receive gradients, frozen
 // parameters never change, and every other trainable parameter counts whole.
 std::vector<core::ParameterGroupCount> count_parameters(const torch::nn::Module& model,
-                                                        int64_t sequence_length);
+                                                        int64_t                  sequence_length);
 
 }  // namespace fpt::models

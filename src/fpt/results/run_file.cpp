@@ -65,7 +65,7 @@ void write_spec(const Hdf5Node& root, const core::ExperimentSpec& spec) {
 // Column-wise, so that pandas.DataFrame({k: f["curves"][k][:] for k in f["curves"]}) is the curve.
 void write_curves(const Hdf5Node& root, const std::vector<core::CurvePoint>& curve) {
   std::vector<int64_t> step;
-  std::vector<double> train_loss, train_accuracy, eval_loss, eval_accuracy, elapsed_seconds;
+  std::vector<double>  train_loss, train_accuracy, eval_loss, eval_accuracy, elapsed_seconds;
   for (const auto& point : curve) {
     step.push_back(point.step);
     train_loss.push_back(point.train_loss);
@@ -95,10 +95,10 @@ void write_final(const Hdf5Node& root, const core::RunResult& result) {
   group.write_attribute("full_eval_accuracy", result.full_eval_accuracy);
 }
 
-void write_parameters(const Hdf5Node& root,
+void write_parameters(const Hdf5Node&                               root,
                       const std::vector<core::ParameterGroupCount>& parameters) {
   std::vector<std::string> names;
-  std::vector<int64_t> total, trainable, effective;
+  std::vector<int64_t>     total, trainable, effective;
   for (const auto& count : parameters) {
     names.push_back(count.group);
     total.push_back(count.total);
@@ -131,10 +131,10 @@ void check_format(const Hdf5Node& root) {
 }
 
 core::ExperimentSpec read_spec(const Hdf5Node& root) {
-  const Hdf5Node group = root.open_group("spec");
+  const Hdf5Node    group   = root.open_group("spec");
   const std::string context = group.where("@spec_json");
-  const std::string text = group.read_string_attribute("spec_json");
-  nlohmann::json object;
+  const std::string text    = group.read_string_attribute("spec_json");
+  nlohmann::json    object;
   try {
     object = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& error) {
@@ -144,10 +144,10 @@ core::ExperimentSpec read_spec(const Hdf5Node& root) {
 }
 
 std::vector<core::CurvePoint> read_curves(const Hdf5Node& root) {
-  const Hdf5Node group = root.open_group("curves");
-  const std::vector<int64_t> step = group.read_integer_dataset("step");
-  const char* columns[] = {"train_loss", "train_accuracy", "eval_loss", "eval_accuracy",
-                           "elapsed_seconds"};
+  const Hdf5Node             group = root.open_group("curves");
+  const std::vector<int64_t> step  = group.read_integer_dataset("step");
+  const char* columns[]            = {"train_loss", "train_accuracy", "eval_loss", "eval_accuracy",
+                                      "elapsed_seconds"};
   std::vector<std::vector<double>> values;
   for (const char* column : columns) {
     values.push_back(group.read_real_dataset(column));
@@ -157,34 +157,34 @@ std::vector<core::CurvePoint> read_curves(const Hdf5Node& root) {
   }
   std::vector<core::CurvePoint> curve(step.size());
   for (size_t i = 0; i < step.size(); ++i) {
-    curve[i].step = step[i];
-    curve[i].train_loss = values[0][i];
-    curve[i].train_accuracy = values[1][i];
-    curve[i].eval_loss = values[2][i];
-    curve[i].eval_accuracy = values[3][i];
+    curve[i].step            = step[i];
+    curve[i].train_loss      = values[0][i];
+    curve[i].train_accuracy  = values[1][i];
+    curve[i].eval_loss       = values[2][i];
+    curve[i].eval_accuracy   = values[3][i];
     curve[i].elapsed_seconds = values[4][i];
   }
   return curve;
 }
 
 void read_final(const Hdf5Node& root, core::RunResult& result) {
-  const Hdf5Node group = root.open_group("final");
-  result.final_train_loss = group.read_real_attribute("final_train_loss");
+  const Hdf5Node group        = root.open_group("final");
+  result.final_train_loss     = group.read_real_attribute("final_train_loss");
   result.final_train_accuracy = group.read_real_attribute("final_train_accuracy");
-  result.final_eval_loss = group.read_real_attribute("final_eval_loss");
-  result.final_eval_accuracy = group.read_real_attribute("final_eval_accuracy");
-  result.full_eval_split = group.read_string_attribute("full_eval_split");
-  result.full_eval_examples = group.read_integer_attribute("full_eval_examples");
-  result.full_eval_loss = group.read_real_attribute("full_eval_loss");
-  result.full_eval_accuracy = group.read_real_attribute("full_eval_accuracy");
+  result.final_eval_loss      = group.read_real_attribute("final_eval_loss");
+  result.final_eval_accuracy  = group.read_real_attribute("final_eval_accuracy");
+  result.full_eval_split      = group.read_string_attribute("full_eval_split");
+  result.full_eval_examples   = group.read_integer_attribute("full_eval_examples");
+  result.full_eval_loss       = group.read_real_attribute("full_eval_loss");
+  result.full_eval_accuracy   = group.read_real_attribute("full_eval_accuracy");
 }
 
 std::vector<core::ParameterGroupCount> read_parameters(const Hdf5Node& root) {
-  const Hdf5Node group = root.open_group("parameters");
-  const std::vector<std::string> names = group.read_string_dataset("group");
-  const std::vector<int64_t> total = group.read_integer_dataset("total");
-  const std::vector<int64_t> trainable = group.read_integer_dataset("trainable");
-  const std::vector<int64_t> effective = group.read_integer_dataset("effective");
+  const Hdf5Node                 group     = root.open_group("parameters");
+  const std::vector<std::string> names     = group.read_string_dataset("group");
+  const std::vector<int64_t>     total     = group.read_integer_dataset("total");
+  const std::vector<int64_t>     trainable = group.read_integer_dataset("trainable");
+  const std::vector<int64_t>     effective = group.read_integer_dataset("effective");
   if (total.size() != names.size() || trainable.size() != names.size() ||
       effective.size() != names.size())
     fail("{}: datasets group/total/trainable/effective differ in length; the file is damaged",
@@ -196,7 +196,7 @@ std::vector<core::ParameterGroupCount> read_parameters(const Hdf5Node& root) {
 }
 
 std::map<std::string, std::string> read_versions(const Hdf5Node& root) {
-  const Hdf5Node group = root.open_group("versions");
+  const Hdf5Node                     group = root.open_group("versions");
   std::map<std::string, std::string> versions;
   for (const auto& library : group.attribute_names())
     versions[library] = group.read_string_attribute(library);
@@ -208,7 +208,7 @@ std::map<std::string, std::string> read_versions(const Hdf5Node& root) {
 void write_run_file(const fs::path& path, const core::RunResult& result) {
   try {
     io::write_atomically(path, [&](const fs::path& temporary) {
-      Hdf5File file = Hdf5File::create(temporary);
+      Hdf5File        file = Hdf5File::create(temporary);
       const Hdf5Node& root = file.root();
       write_identity_and_outcome(root, result);
       write_spec(root, result.spec);
@@ -225,31 +225,31 @@ void write_run_file(const fs::path& path, const core::RunResult& result) {
 }
 
 core::RunResult read_run_file(const fs::path& path) {
-  Hdf5File file = Hdf5File::open_read_only(path);
+  Hdf5File        file = Hdf5File::open_read_only(path);
   const Hdf5Node& root = file.root();
   check_format(root);
 
   core::RunResult result;
-  result.id = root.read_string_attribute("id");
-  result.tag = root.read_string_attribute("tag");
-  result.sweep = root.read_string_attribute("sweep");
-  result.status = root.read_string_attribute("status");
-  result.error = root.read_string_attribute("error");
-  result.steps_done = root.read_integer_attribute("steps_done");
-  result.wall_seconds = root.read_real_attribute("wall_seconds");
+  result.id                 = root.read_string_attribute("id");
+  result.tag                = root.read_string_attribute("tag");
+  result.sweep              = root.read_string_attribute("sweep");
+  result.status             = root.read_string_attribute("status");
+  result.error              = root.read_string_attribute("error");
+  result.steps_done         = root.read_integer_attribute("steps_done");
+  result.wall_seconds       = root.read_real_attribute("wall_seconds");
   result.samples_per_second = root.read_real_attribute("samples_per_second");
-  result.host = root.read_string_attribute("host");
-  result.rank = static_cast<int>(root.read_integer_attribute("rank"));
-  result.threads = static_cast<int>(root.read_integer_attribute("threads"));
-  result.started_at = root.read_string_attribute("started_at");
-  result.finished_at = root.read_string_attribute("finished_at");
-  result.git_commit = root.read_string_attribute("git_commit");
+  result.host               = root.read_string_attribute("host");
+  result.rank               = static_cast<int>(root.read_integer_attribute("rank"));
+  result.threads            = static_cast<int>(root.read_integer_attribute("threads"));
+  result.started_at         = root.read_string_attribute("started_at");
+  result.finished_at        = root.read_string_attribute("finished_at");
+  result.git_commit         = root.read_string_attribute("git_commit");
 
-  result.spec = read_spec(root);
+  result.spec  = read_spec(root);
   result.curve = read_curves(root);
   read_final(root, result);
   result.parameters = read_parameters(root);
-  result.versions = read_versions(root);
+  result.versions   = read_versions(root);
   return result;
 }
 
@@ -257,7 +257,7 @@ std::optional<std::string> read_run_status(const fs::path& path) {
   std::error_code error;
   if (!fs::is_regular_file(path, error)) return std::nullopt;
   try {
-    Hdf5File file = Hdf5File::open_read_only(path);
+    Hdf5File        file = Hdf5File::open_read_only(path);
     const Hdf5Node& root = file.root();
     if (!root.has_attribute("format") || root.read_string_attribute("format") != kRunFileFormat)
       return std::nullopt;

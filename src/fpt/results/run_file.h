@@ -14,8 +14,8 @@
 
 namespace fpt::results {
 
-inline constexpr const char* kRunFileFormat = "fpt-run";  // root attribute `format`
-inline constexpr int64_t kRunFileFormatVersion = 1;       // root attribute `format_version`
+inline constexpr const char* kRunFileFormat        = "fpt-run";  // root attribute `format`
+inline constexpr int64_t     kRunFileFormatVersion = 1;          // root attribute `format_version`
 
 // Writes `result` to `path` atomically (temporary file, then rename), replacing any file there.
 // Throws fpt::Error naming the file when it cannot be written; the previous file at `path`, if

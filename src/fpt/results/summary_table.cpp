@@ -27,9 +27,9 @@ std::string row_suffix(const core::RunResult& result) {
 
 struct Cell {
   std::vector<double> accuracies;  // percent, completed runs with a measured accuracy
-  int failed = 0;
-  int unmeasured = 0;
-  int runs = 0;
+  int                 failed     = 0;
+  int                 unmeasured = 0;
+  int                 runs       = 0;
 };
 
 // Table text must not end a cell early.
@@ -48,8 +48,8 @@ std::string format_cell(const Cell& cell) {
   if (cell.accuracies.empty() && cell.unmeasured == cell.runs) return "unmeasured";
   std::string text;
   if (!cell.accuracies.empty()) {
-    const double n = static_cast<double>(cell.accuracies.size());
-    double sum = 0.0;
+    const double n   = static_cast<double>(cell.accuracies.size());
+    double       sum = 0.0;
     for (double value : cell.accuracies) sum += value;
     const double mean = sum / n;
     if (cell.accuracies.size() == 1) {
@@ -70,8 +70,8 @@ std::string format_cell(const Cell& cell) {
 }  // namespace
 
 std::string markdown_summary_table(const std::vector<core::RunResult>& results) {
-  std::vector<RowKey> rows;
-  std::vector<std::string> tasks;
+  std::vector<RowKey>                            rows;
+  std::vector<std::string>                       tasks;
   std::map<std::pair<RowKey, std::string>, Cell> cells;
   for (const auto& result : results) {
     const RowKey row{result.spec.body, result.spec.init, result.spec.trains, row_suffix(result)};
@@ -91,14 +91,14 @@ std::string markdown_summary_table(const std::vector<core::RunResult>& results) 
 
   // Columns in the paper's order (Memory, XOR, ListOps, ...); names fpt does not know go last.
   const auto& official = core::known_tasks();
-  auto rank_of = [&](const std::string& task) {
+  auto        rank_of  = [&](const std::string& task) {
     return std::find(official.begin(), official.end(), task) - official.begin();
   };
   std::stable_sort(tasks.begin(), tasks.end(), [&](const std::string& a, const std::string& b) {
     return rank_of(a) < rank_of(b);
   });
 
-  std::string table = "| body / init / trains |";
+  std::string table     = "| body / init / trains |";
   std::string separator = "|---|";
   for (const auto& task : tasks) {
     table += " " + escape_pipes(task) + " |";
@@ -107,7 +107,8 @@ std::string markdown_summary_table(const std::vector<core::RunResult>& results) 
   table += "\n" + separator + "\n";
   for (const auto& row : rows) {
     const auto& [body, init, trains, suffix] = row;
-    const std::string label = body + " / " + init + " / " + trains + (suffix.empty() ? "" : " " + suffix);
+    const std::string label =
+        body + " / " + init + " / " + trains + (suffix.empty() ? "" : " " + suffix);
     table += "| " + escape_pipes(label) + " |";
     for (const auto& task : tasks) {
       const auto found = cells.find({row, task});

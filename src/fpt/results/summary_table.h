@@ -9,9 +9,10 @@
 
 namespace fpt::results {
 
-// Rows are the distinct (body, init, trains) in first-seen order — split further by any extra axis a
-// sweep's tags carry (e.g. "gpt2 / random / fpt lr0.0001"), so only seeds are averaged — columns the tasks in the paper's
-// order (core::known_tasks(); unknown names last). A cell aggregates headline_accuracy() × 100 over the completed runs that landed in it:
+// Rows are the distinct (body, init, trains) in first-seen order — split further by any extra axis
+// a sweep's tags carry (e.g. "gpt2 / random / fpt lr0.0001"), so only seeds are averaged — columns
+// the tasks in the paper's order (core::known_tasks(); unknown names last). A cell aggregates
+// headline_accuracy() × 100 over the completed runs that landed in it:
 //   "95.0 ± 7.1 (n=2)"            mean ± sample standard deviation (n − 1), one decimal
 //   "99.8 (n=1)"                  a single completed run
 //   "99.8 (n=1), failed 1/2"      some runs failed (failed / all runs in the cell)

@@ -21,42 +21,42 @@ using nlohmann::json;
 // One `key: value` from the file, with where it was written for error messages.
 struct Setting {
   std::string key;
-  json value;         // normalized through ExperimentSpec: 1e4 for an integer key is 10000
+  json        value;  // normalized through ExperimentSpec: 1e4 for an integer key is 10000
   std::string where;  // "file:line"
 };
 using Settings = std::vector<Setting>;
 
 struct Axis {
   std::string key;
-  Settings values;  // one Setting per value, in file order
+  Settings    values;  // one Setting per value, in file order
 };
 
 // overrides: <key>: <selector>: {settings}: applied to every experiment whose <key> is <selector>.
 struct Override {
   std::string key;
-  json selector;
+  json        selector;
   std::string where;
-  Settings settings;
+  Settings    settings;
 };
 
 // One `include` or `exclude` list entry.
 struct Entry {
   std::string where;
-  Settings settings;
+  Settings    settings;
 };
 
 // The sweep file, parsed and validated, before expansion.
 struct SweepFile {
-  std::string source;  // file name for messages
-  std::string name;
-  std::string output;
-  SweepRuntime runtime;
-  Settings defaults;
-  std::vector<Axis> axes;
+  std::string           source;  // file name for messages
+  std::string           name;
+  std::string           output;
+  SweepRuntime          runtime;
+  Settings              defaults;
+  std::vector<Axis>     axes;
   std::vector<Override> overrides;
-  std::vector<Entry> includes;
-  std::vector<Entry> excludes;
-  std::string exclude_where;  // "file:line" of `exclude:`
+  std::vector<Entry>    includes;
+  std::vector<Entry>    excludes;
+  std::string           exclude_where;  // "file:line" of `exclude:`
 };
 
 const std::vector<std::string>& top_level_keys() {
@@ -115,7 +115,7 @@ template <typename Visit>
 void for_each_key(const YAML::Node& map, const std::string& source, Visit visit) {
   std::set<std::string> seen;
   for (const auto& item : map) {
-    const YAML::Node key = item.first;
+    const YAML::Node  key   = item.first;
     const std::string where = io::yaml_where(source, key);
     if (!key.IsScalar()) fail("{}: a key must be a name, got {}", where, io::yaml_kind(key));
     if (!seen.insert(key.Scalar()).second)
@@ -217,7 +217,7 @@ std::vector<Axis> read_axes(const YAML::Node& map, const std::string& source,
           const std::string element_where =
               io::yaml_line(element) > 0 ? io::yaml_where(source, element) : key_where;
           const json raw = io::yaml_scalar_to_json(element, element_where + ": axis '" + key + "'");
-          Setting setting{key, normalized(key, raw, element_where), element_where};
+          Setting    setting{key, normalized(key, raw, element_where), element_where};
           check_value(setting);
           for (const Setting& earlier : axis.values)
             if (earlier.value == setting.value)
@@ -253,9 +253,9 @@ std::vector<Entry> read_entries(const YAML::Node& list, const std::string& sourc
 Override read_override_block(const std::string& key, const YAML::Node& selector_node,
                              const YAML::Node& block, const std::string& source,
                              const std::string& where) {
-  const json raw = io::yaml_scalar_to_json(selector_node, where + ": override '" + key + "'");
+  const json raw      = io::yaml_scalar_to_json(selector_node, where + ": override '" + key + "'");
   const json selector = normalized(key, raw, where);
-  Settings settings =
+  Settings   settings =
       read_settings(block, source, where, "overrides." + key + "." + value_text(selector));
   for (const Setting& setting : settings)
     if (setting.key == key)
@@ -268,14 +268,14 @@ Override read_override_block(const std::string& key, const YAML::Node& selector_
 void read_override_blocks(const std::string& key, const YAML::Node& blocks,
                           const std::string& source, std::vector<Override>& overrides) {
   const size_t first = overrides.size();
-  auto visit = [&](const YAML::Node& selector_node, const YAML::Node& block,
+  auto         visit = [&](const YAML::Node& selector_node, const YAML::Node& block,
                    const std::string& where) {
     Override override = read_override_block(key, selector_node, block, source, where);
     // `1e-3:` and `0.001:` are different YAML keys but the same value.
     for (size_t i = first; i < overrides.size(); ++i)
       if (overrides[i].selector == override.selector)
         fail("{}: override {}: {} is given twice (also at {})", where, key,
-             value_text(override.selector), overrides[i].where);
+                     value_text(override.selector), overrides[i].where);
     overrides.push_back(std::move(override));
   };
   for_each_key(blocks, source, visit);
@@ -325,7 +325,7 @@ void check_overrides(const SweepFile& file) {
         core::check_available(override.key, override.selector.get<std::string>(), override.where);
       continue;
     }
-    bool known = false;
+    bool                     known = false;
     std::vector<std::string> values;
     for (const Setting& value : axis->values) {
       values.push_back(value_text(value.value));
@@ -348,7 +348,7 @@ void read_top_level_key(SweepFile& file, const std::string& key, const YAML::Nod
                         const std::string& where, std::string& name_where) {
   const std::string& source = file.source;
   if (key == "name") {
-    file.name = read_text(value, where, key);
+    file.name  = read_text(value, where, key);
     name_where = where;
   } else if (key == "description") {
     read_text(value, where, key);  // for people reading the file; checked, not used
@@ -368,7 +368,7 @@ void read_top_level_key(SweepFile& file, const std::string& key, const YAML::Nod
     for (const Entry& entry : file.includes)
       for (const Setting& setting : entry.settings) check_value(setting);
   } else if (key == "exclude") {
-    file.excludes = read_entries(value, source, where, "exclude");
+    file.excludes      = read_entries(value, source, where, "exclude");
     file.exclude_where = where;
     for (const Entry& entry : file.excludes)
       if (entry.settings.empty())
@@ -389,7 +389,7 @@ SweepFile read_sweep_file(const std::string& yaml_text, const std::string& sourc
 
   SweepFile file;
   file.source = source;
-  file.name = std::filesystem::path(source).stem().string();  // unless `name:` says otherwise
+  file.name   = std::filesystem::path(source).stem().string();  // unless `name:` says otherwise
   std::string name_where = source;
   auto visit = [&](const YAML::Node& key_node, const YAML::Node& value, const std::string& where) {
     read_top_level_key(file, key_node.Scalar(), value, where, name_where);
@@ -447,7 +447,7 @@ std::vector<core::ExperimentSpec> expand(const SweepFile& file) {
   std::vector<core::ExperimentSpec> specs;
   if (!file.axes.empty()) {
     std::vector<size_t> index(file.axes.size(), 0);
-    size_t points = 0;
+    size_t              points = 0;
     for (bool done = false; !done; ++points) {
       core::ExperimentSpec spec = defaults;
       for (size_t a = 0; a < file.axes.size(); ++a) {
@@ -488,7 +488,7 @@ std::vector<core::ExperimentSpec> expand(const SweepFile& file) {
 
 std::vector<PlannedExperiment> plan_experiments(const SweepFile& file) {
   std::vector<PlannedExperiment> experiments;
-  std::set<std::string> ids;
+  std::set<std::string>          ids;
   for (const core::ExperimentSpec& spec : expand(file)) {
     PlannedExperiment experiment{spec, core::experiment_id(spec), make_tag(spec, file.axes),
                                  estimated_cost(spec)};
@@ -514,13 +514,13 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file) {
 
 SweepPlan parse_sweep(const std::string& yaml_text, const std::string& source_name) {
   const SweepFile file = read_sweep_file(yaml_text, source_name);
-  SweepPlan plan;
-  plan.name = file.name;
-  plan.source = source_name;
-  plan.output_dir = file.output.empty() ? std::filesystem::path("results") / file.name
-                                        : std::filesystem::path(file.output);
+  SweepPlan       plan;
+  plan.name        = file.name;
+  plan.source      = source_name;
+  plan.output_dir  = file.output.empty() ? std::filesystem::path("results") / file.name
+                                         : std::filesystem::path(file.output);
   plan.experiments = plan_experiments(file);
-  plan.runtime = file.runtime;
+  plan.runtime     = file.runtime;
   plan.source_text = yaml_text;
   return plan;
 }

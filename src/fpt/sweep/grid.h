@@ -14,25 +14,25 @@
 namespace fpt::sweep {
 
 struct PlannedExperiment {
-  core::ExperimentSpec spec;  // defaults, axis values, overrides, include keys all applied
-  std::string id;             // core::experiment_id(spec): 16 hex digits
-  std::string tag;            // default_tag + "_<key><value>" per other axis; filesystem-safe
-  double cost = 0;            // estimated_cost(spec), relative
+  core::ExperimentSpec spec;      // defaults, axis values, overrides, include keys all applied
+  std::string          id;        // core::experiment_id(spec): 16 hex digits
+  std::string          tag;       // default_tag + "_<key><value>" per other axis; filesystem-safe
+  double               cost = 0;  // estimated_cost(spec), relative
 };
 
 // Settings of how a sweep runs, not of what it computes: they never change an experiment id.
 struct SweepRuntime {
-  int64_t threads = 0;               // intra-op threads per rank; 0 = let LibTorch decide
-  double status_every_seconds = 30;  // how often rank 0 logs progress
+  int64_t threads              = 0;   // intra-op threads per rank; 0 = let LibTorch decide
+  double  status_every_seconds = 30;  // how often rank 0 logs progress
 };
 
 struct SweepPlan {
-  std::string name;                            // `name:` or the file stem
-  std::filesystem::path source;                // the sweep file as given
-  std::filesystem::path output_dir;            // `output:` or results/<name>
+  std::string                    name;         // `name:` or the file stem
+  std::filesystem::path          source;       // the sweep file as given
+  std::filesystem::path          output_dir;   // `output:` or results/<name>
   std::vector<PlannedExperiment> experiments;  // unique ids, cost descending, ties by tag
-  SweepRuntime runtime;
-  std::string source_text;  // the file's text, kept with the results
+  SweepRuntime                   runtime;
+  std::string                    source_text;  // the file's text, kept with the results
 };
 
 // Reads `path` and expands it; every error names the file, the 1-based line and the key.

@@ -17,8 +17,8 @@ int64_t ceil_divide(int64_t numerator, int64_t denominator) {
 
 struct BodyShape {
   const char* name;
-  int64_t n_layer;
-  int64_t d_model;
+  int64_t     n_layer;
+  int64_t     d_model;
 };
 
 // The GPT-2 family as released (gpt2 .. gpt2-xl) and fpt's two small test bodies.
@@ -32,15 +32,15 @@ constexpr BodyShape kBodyShapes[] = {
 int64_t sequence_tokens(const core::ExperimentSpec& spec) {
   const std::string& task = spec.task;
   if (task == "bit-memory") {
-    const int64_t bits = or_default(spec.bits_n, 1000);
+    const int64_t bits     = or_default(spec.bits_n, 1000);
     const int64_t patterns = or_default(spec.bits_patterns, 5);
-    const int64_t patch = or_default(spec.bits_patch, 50);
+    const int64_t patch    = or_default(spec.bits_patch, 50);
     return (patterns + 1) * ceil_divide(bits, patch);  // the patterns, then the masked query
   }
   if (task == "bit-xor") {
-    const int64_t bits = or_default(spec.bits_n, 5);
+    const int64_t bits     = or_default(spec.bits_n, 5);
     const int64_t patterns = or_default(spec.bits_patterns, 2);
-    const int64_t patch = or_default(spec.bits_patch, 1);
+    const int64_t patch    = or_default(spec.bits_patch, 1);
     return patterns * ceil_divide(bits, patch);
   }
   if (task == "listops") return or_default(spec.listops_max_tokens, 512);

@@ -10,9 +10,9 @@
 namespace fpt::sweep {
 
 std::string describe_plan(const SweepPlan& plan) {
-  double total_cost = 0;
+  double  total_cost  = 0;
   int64_t total_steps = 0;
-  size_t tag_width = 3;
+  size_t  tag_width   = 3;
   for (const PlannedExperiment& experiment : plan.experiments) {
     total_cost += experiment.cost;
     total_steps += experiment.spec.steps;
@@ -25,7 +25,7 @@ std::string describe_plan(const SweepPlan& plan) {
                       "steps", "cost", "share");
   for (size_t i = 0; i < plan.experiments.size(); ++i) {
     const PlannedExperiment& experiment = plan.experiments[i];
-    const double share = total_cost > 0 ? 100.0 * experiment.cost / total_cost : 0.0;
+    const double             share = total_cost > 0 ? 100.0 * experiment.cost / total_cost : 0.0;
     text +=
         fmt::format("{:>5}  {:<16}  {:<{}}  {:>8}  {:>10.3e}  {:>5.1f}%\n", i + 1, experiment.id,
                     experiment.tag, tag_width, experiment.spec.steps, experiment.cost, share);

@@ -28,7 +28,7 @@ double Progress::elapsed_seconds() const {
 
 std::string Progress::timestamp() const {
   const std::time_t now = std::time(nullptr);
-  std::tm local{};
+  std::tm           local{};
   localtime_r(&now, &local);
   char text[16];
   std::strftime(text, sizeof(text), "%H:%M:%S", &local);
@@ -60,7 +60,7 @@ void Progress::finished(const Report& report, double cost) {
 
 std::string Progress::status_line() const {
   const double elapsed = elapsed_seconds();
-  std::string eta = "?";
+  std::string  eta     = "?";
   if (left() + running_ == 0) {
     eta = "0s";
   } else if (finished_cost_ > 0 && total_cost_ > finished_cost_) {

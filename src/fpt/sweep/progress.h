@@ -19,7 +19,7 @@ class Progress {
   void finished(const Report& report, double cost);
 
   // Prints the status line if `every_seconds` passed since the last one (or `force`).
-  void maybe_print_status(double every_seconds, bool force = false);
+  void        maybe_print_status(double every_seconds, bool force = false);
   std::string status_line() const;
 
   int done() const { return done_; }
@@ -28,7 +28,7 @@ class Progress {
   int left() const { return to_run_ - done_ - failed_ - running_; }
 
  private:
-  double elapsed_seconds() const;
+  double      elapsed_seconds() const;
   std::string timestamp() const;
 
   using Clock = std::chrono::steady_clock;

@@ -16,22 +16,19 @@ double number_or_nan(const nlohmann::json& value) {
 }  // namespace
 
 nlohmann::json to_json(const Assignment& assignment) {
-  return {{"id", assignment.id},
-          {"tag", assignment.tag},
-          {"sweep", assignment.sweep},
-          {"result_path", assignment.result_path},
-          {"threads", assignment.threads},
-          {"spec", core::spec_to_json(assignment.spec)}};
+  return {{"id", assignment.id},           {"tag", assignment.tag},
+          {"sweep", assignment.sweep},     {"result_path", assignment.result_path},
+          {"threads", assignment.threads}, {"spec", core::spec_to_json(assignment.spec)}};
 }
 
 Assignment assignment_from_json(const nlohmann::json& object) {
   Assignment assignment;
-  assignment.id = object.at("id").get<std::string>();
-  assignment.tag = object.at("tag").get<std::string>();
-  assignment.sweep = object.at("sweep").get<std::string>();
+  assignment.id          = object.at("id").get<std::string>();
+  assignment.tag         = object.at("tag").get<std::string>();
+  assignment.sweep       = object.at("sweep").get<std::string>();
   assignment.result_path = object.at("result_path").get<std::string>();
-  assignment.threads = object.at("threads").get<int>();
-  assignment.spec = core::spec_from_json(object.at("spec"), "assignment " + assignment.tag);
+  assignment.threads     = object.at("threads").get<int>();
+  assignment.spec        = core::spec_from_json(object.at("spec"), "assignment " + assignment.tag);
   return assignment;
 }
 
@@ -49,29 +46,29 @@ nlohmann::json to_json(const Report& report) {
 
 Report report_from_json(const nlohmann::json& object) {
   Report report;
-  report.id = object.at("id").get<std::string>();
-  report.tag = object.at("tag").get<std::string>();
-  report.status = object.at("status").get<std::string>();
-  report.error = object.at("error").get<std::string>();
-  report.accuracy = number_or_nan(object.at("accuracy"));
-  report.wall_seconds = object.at("wall_seconds").get<double>();
+  report.id                 = object.at("id").get<std::string>();
+  report.tag                = object.at("tag").get<std::string>();
+  report.status             = object.at("status").get<std::string>();
+  report.error              = object.at("error").get<std::string>();
+  report.accuracy           = number_or_nan(object.at("accuracy"));
+  report.wall_seconds       = object.at("wall_seconds").get<double>();
   report.samples_per_second = object.at("samples_per_second").get<double>();
-  report.rank = object.at("rank").get<int>();
-  report.file_written = object.at("file_written").get<bool>();
+  report.rank               = object.at("rank").get<int>();
+  report.file_written       = object.at("file_written").get<bool>();
   return report;
 }
 
 Report report_for(const core::RunResult& result, bool file_written) {
   Report report;
-  report.id = result.id;
-  report.tag = result.tag;
-  report.status = result.status;
-  report.error = result.error;
-  report.accuracy = result.headline_accuracy();
-  report.wall_seconds = result.wall_seconds;
+  report.id                 = result.id;
+  report.tag                = result.tag;
+  report.status             = result.status;
+  report.error              = result.error;
+  report.accuracy           = result.headline_accuracy();
+  report.wall_seconds       = result.wall_seconds;
   report.samples_per_second = result.samples_per_second;
-  report.rank = result.rank;
-  report.file_written = file_written;
+  report.rank               = result.rank;
+  report.file_written       = file_written;
   return report;
 }
 

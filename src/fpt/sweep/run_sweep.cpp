@@ -78,9 +78,9 @@ class LocalChannel {
 
 WorkerContext worker_context(const dist::World& world, int threads) {
   WorkerContext context;
-  context.rank = world.rank();
-  context.local_rank = world.local_rank();
-  context.host = world.host();
+  context.rank            = world.rank();
+  context.local_rank      = world.local_rank();
+  context.host            = world.host();
   context.default_threads = threads > 0 ? threads : world.default_threads();
   return context;
 }
@@ -103,7 +103,7 @@ void run_remote_worker(const dist::World& world) {
     dist::ReceivedText message = world.receive_any();
     if (message.tag == kStopTag) return;
     Assignment assignment = assignment_from_json(nlohmann::json::parse(message.text));
-    Report report = run_assignment(assignment, context);
+    Report     report     = run_assignment(assignment, context);
     world.send_text(0, kReportTag, to_json(report).dump());
   }
 }
@@ -117,8 +117,8 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
 
   // What is left to do: result files that say completed (or failed, unless retrying) are kept.
   std::deque<const PlannedExperiment*> queue;
-  int already_completed = 0, already_failed = 0;
-  double total_cost = 0.0;
+  int                                  already_completed = 0, already_failed = 0;
+  double                               total_cost = 0.0;
   for (const PlannedExperiment& experiment : plan.experiments) {
     auto status = results::read_run_status(result_path(plan, experiment.id));
     if (status == "completed") {
@@ -132,15 +132,15 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
     queue.push_back(&experiment);  // the plan is sorted longest first
     total_cost += experiment.cost;
   }
-  fmt::print("sweep {}: {} experiments, {} to run, {} already completed, {} failed earlier{} | "
-             "{} ranks, {} threads each | results in {}\n",
-             plan.name, plan.experiments.size(), queue.size(), already_completed, already_failed,
-             already_failed && !options.retry_failed ? " (--retry-failed reruns them)" : "",
-             world.size(), threads > 0 ? fmt::to_string(threads) : "auto",
-             plan.output_dir.string());
+  fmt::print(
+      "sweep {}: {} experiments, {} to run, {} already completed, {} failed earlier{} | "
+      "{} ranks, {} threads each | results in {}\n",
+      plan.name, plan.experiments.size(), queue.size(), already_completed, already_failed,
+      already_failed && !options.retry_failed ? " (--retry-failed reruns them)" : "", world.size(),
+      threads > 0 ? fmt::to_string(threads) : "auto", plan.output_dir.string());
   std::fflush(stdout);
 
-  Progress progress(static_cast<int>(queue.size()), total_cost);
+  Progress                      progress(static_cast<int>(queue.size()), total_cost);
   std::map<std::string, double> cost_of;
   for (const auto& experiment : plan.experiments) cost_of[experiment.id] = experiment.cost;
   std::vector<Report> reports;
@@ -150,12 +150,12 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
     const PlannedExperiment& experiment = *queue.front();
     queue.pop_front();
     Assignment assignment;
-    assignment.id = experiment.id;
-    assignment.tag = experiment.tag;
-    assignment.sweep = plan.name;
+    assignment.id          = experiment.id;
+    assignment.tag         = experiment.tag;
+    assignment.sweep       = plan.name;
     assignment.result_path = result_path(plan, experiment.id);
-    assignment.threads = threads;
-    assignment.spec = experiment.spec;
+    assignment.threads     = threads;
+    assignment.spec        = experiment.spec;
     return assignment;
   };
   auto record = [&](const Report& report) {
@@ -165,12 +165,12 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
 
   // Rank 0's worker thread (never calls MPI).
   LocalChannel local;
-  std::thread local_worker([&] {
+  std::thread  local_worker([&] {
     WorkerContext context = worker_context(world, threads);
     while (auto assignment = local.request()) local.report(run_assignment(*assignment, context));
   });
-  bool local_running = true;
-  int remote_active = world.size() - 1;
+  bool         local_running = true;
+  int          remote_active = world.size() - 1;
 
   while (local_running || remote_active > 0) {
     bool busy = false;
@@ -210,8 +210,8 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   progress.maybe_print_status(0, true);
 
   // The table covers the whole plan: this run's results and earlier ones, read back from files.
-  std::vector<core::RunResult> results_for_table;
-  int failed = 0;
+  std::vector<core::RunResult>         results_for_table;
+  int                                  failed = 0;
   std::map<std::string, const Report*> report_of;
   for (const Report& report : reports) report_of[report.id] = &report;
   for (const PlannedExperiment& experiment : plan.experiments) {
@@ -223,14 +223,15 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
       core::RunResult missing;
       missing.id = experiment.id, missing.tag = experiment.tag, missing.spec = experiment.spec;
       missing.status = "failed";
-      auto found = report_of.find(experiment.id);
-      missing.error = found != report_of.end() ? found->second->error : error.what();
+      auto found     = report_of.find(experiment.id);
+      missing.error  = found != report_of.end() ? found->second->error : error.what();
       results_for_table.push_back(missing);
     }
     if (!results_for_table.back().completed()) ++failed;
   }
   const std::string table = results::markdown_summary_table(results_for_table);
-  fmt::print("\nResults of sweep {} (accuracy %, mean ± std over seeds):\n\n{}\n", plan.name, table);
+  fmt::print("\nResults of sweep {} (accuracy %, mean ± std over seeds):\n\n{}\n", plan.name,
+             table);
   const fs::path summary = plan.output_dir / "summary.md";
   try {
     io::write_text_atomically(summary, "# Sweep " + plan.name + "\n\n" + table);
@@ -242,7 +243,8 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   if (failed > 0) {
     fmt::print(stderr, "{} of {} experiments failed:\n", failed, plan.experiments.size());
     for (const auto& result : results_for_table)
-      if (!result.completed()) fmt::print(stderr, "  {} ({}): {}\n", result.tag, result.id, result.error);
+      if (!result.completed())
+        fmt::print(stderr, "  {} ({}): {}\n", result.tag, result.id, result.error);
   }
   std::fflush(stdout);
   return failed > 0 ? 1 : 0;

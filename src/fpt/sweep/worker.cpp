@@ -19,7 +19,7 @@ namespace fpt::sweep {
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
-  std::tm utc{};
+  std::tm           utc{};
   gmtime_r(&now, &utc);
   char text[32];
   std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
@@ -47,17 +47,17 @@ torch::Device training_device(int local_rank) {
 
 Report run_assignment(const Assignment& assignment, const WorkerContext& context) {
   core::RunResult result;
-  result.spec = assignment.spec;
-  result.id = assignment.id;
-  result.tag = assignment.tag;
+  result.spec                  = assignment.spec;
+  result.id                    = assignment.id;
+  result.tag                   = assignment.tag;
   const std::string started_at = utc_now();
-  const auto started = std::chrono::steady_clock::now();
+  const auto        started    = std::chrono::steady_clock::now();
 
   try {
     train::TrainerOptions options;
-    options.threads = assignment.threads > 0 ? assignment.threads : context.default_threads;
-    options.device = training_device(context.local_rank);
-    auto last_print = started;
+    options.threads       = assignment.threads > 0 ? assignment.threads : context.default_threads;
+    options.device        = training_device(context.local_rank);
+    auto last_print       = started;
     options.on_evaluation = [&](const core::CurvePoint& point) {
       const auto now = std::chrono::steady_clock::now();
       if (context.progress_every_seconds <= 0 ||
@@ -72,19 +72,19 @@ Report run_assignment(const Assignment& assignment, const WorkerContext& context
     result = train::train_experiment(assignment.spec, options);
   } catch (const std::exception& error) {
     result.status = "failed";
-    result.error = error.what();
+    result.error  = error.what();
     result.wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
-  result.id = assignment.id;
-  result.tag = assignment.tag;
-  result.sweep = assignment.sweep;
-  result.host = context.host;
-  result.rank = context.rank;
-  result.started_at = started_at;
+  result.id          = assignment.id;
+  result.tag         = assignment.tag;
+  result.sweep       = assignment.sweep;
+  result.host        = context.host;
+  result.rank        = context.rank;
+  result.started_at  = started_at;
   result.finished_at = utc_now();
-  result.git_commit = build_git_commit();
-  result.versions = library_versions();
+  result.git_commit  = build_git_commit();
+  result.versions    = library_versions();
 
   bool written = false;
   try {
@@ -92,7 +92,7 @@ Report run_assignment(const Assignment& assignment, const WorkerContext& context
     written = true;
   } catch (const std::exception& error) {
     result.status = "failed";
-    result.error = (result.error.empty() ? "" : result.error + "; ") +
+    result.error  = (result.error.empty() ? "" : result.error + "; ") +
                    "could not write the result file: " + error.what();
   }
   return report_for(result, written);

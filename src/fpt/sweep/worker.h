@@ -10,10 +10,10 @@
 namespace fpt::sweep {
 
 struct WorkerContext {
-  int         rank            = 0;
-  int         local_rank      = 0;  // rank on this node: picks the GPU where there are several
+  int         rank       = 0;
+  int         local_rank = 0;  // rank on this node: picks the GPU where there are several
   std::string host;
-  int         default_threads = 1;
+  int         default_threads        = 1;
   double      progress_every_seconds = 20.0;  // per-experiment progress lines (0: none)
 };
 

@@ -26,14 +26,14 @@ BitsTask::BitsTask(BitsOptions options) : options_(options) {}
 
 TaskShape BitsTask::shape() const {
   const int64_t tokens_per_string = options_.bits / options_.bits_per_token;
-  TaskShape shape;
+  TaskShape     shape;
   shape.input_kind = InputKind::continuous;
-  shape.input_dim = options_.bits_per_token;
+  shape.input_dim  = options_.bits_per_token;
   // memory: the patterns and the query; xor: the two strings
   shape.sequence_length = tokens_per_string * (options_.xor_task ? 2 : options_.patterns + 1);
-  shape.output_tokens = tokens_per_string;
-  shape.output_dim = 2 * options_.bits_per_token;
-  shape.num_classes = 2;
+  shape.output_tokens   = tokens_per_string;
+  shape.output_dim      = 2 * options_.bits_per_token;
+  shape.num_classes     = 2;
   return shape;
 }
 
@@ -51,26 +51,26 @@ Batch BitsTask::sample(int64_t batch_size, torch::Generator& generator) const {
 }
 
 Batch BitsTask::sample_memory(int64_t batch_size, torch::Generator& generator) const {
-  const int64_t n = options_.bits;
+  const int64_t n        = options_.bits;
   const int64_t patterns = options_.patterns;
-  auto bits = torch::randint(0, 2, {batch_size, patterns, n}, generator, torch::kLong) * 2 - 1;
-  auto query_index = torch::randint(0, patterns, {batch_size}, generator, torch::kLong);
-  auto rows = torch::arange(batch_size, torch::kLong);
-  auto query = bits.index({rows, query_index});                                 // (B, n)
-  auto keep = torch::randint(0, 2, {batch_size, n}, generator, torch::kLong);  // 0: masked
-  auto masked_query = (query * keep).view({batch_size, 1, n});
-  auto strings = torch::cat({bits, masked_query}, 1).to(torch::kFloat);  // (B, patterns+1, n)
+  auto  bits = torch::randint(0, 2, {batch_size, patterns, n}, generator, torch::kLong) * 2 - 1;
+  auto  query_index  = torch::randint(0, patterns, {batch_size}, generator, torch::kLong);
+  auto  rows         = torch::arange(batch_size, torch::kLong);
+  auto  query        = bits.index({rows, query_index});                                 // (B, n)
+  auto  keep         = torch::randint(0, 2, {batch_size, n}, generator, torch::kLong);  // 0: masked
+  auto  masked_query = (query * keep).view({batch_size, 1, n});
+  auto  strings      = torch::cat({bits, masked_query}, 1).to(torch::kFloat);  // (B, patterns+1, n)
   Batch batch;
-  batch.inputs = strings.reshape({batch_size, -1, options_.bits_per_token});  // (B, T, patch)
+  batch.inputs  = strings.reshape({batch_size, -1, options_.bits_per_token});  // (B, T, patch)
   batch.targets = query.gt(0).to(torch::kLong);  // (B, n): bit -1 -> class 0, +1 -> class 1
   return batch;
 }
 
 Batch BitsTask::sample_xor(int64_t batch_size, torch::Generator& generator) const {
   const int64_t n = options_.bits;
-  auto bits = torch::randint(0, 2, {batch_size, 2, n}, generator, torch::kLong);  // (B, 2, n)
+  auto  bits      = torch::randint(0, 2, {batch_size, 2, n}, generator, torch::kLong);  // (B, 2, n)
   Batch batch;
-  batch.inputs = bits.to(torch::kFloat).reshape({batch_size, -1, options_.bits_per_token});
+  batch.inputs  = bits.to(torch::kFloat).reshape({batch_size, -1, options_.bits_per_token});
   batch.targets = bits.select(1, 0).bitwise_xor(bits.select(1, 1));  // (B, n)
   return batch;
 }

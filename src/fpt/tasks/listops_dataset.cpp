@@ -57,7 +57,7 @@ ListOpsSplits generate_listops_splits(const ListOpsDataOptions& options) {
   validate_listops_generator_options(options.generator);
   const int64_t total = options.train_size + 2 * options.eval_size;
 
-  ListOpsGenerator generator(options.generator, listops_data_seed(options));
+  ListOpsGenerator            generator(options.generator, listops_data_seed(options));
   std::vector<ListOpsExample> examples;
   examples.reserve(static_cast<size_t>(total));
   // LRA keeps a set of trees; two trees are equal exactly when their texts are. Keyed by a hash
@@ -66,12 +66,12 @@ ListOpsSplits generate_listops_splits(const ListOpsDataOptions& options) {
   std::unordered_multimap<size_t, size_t> seen;
   seen.reserve(static_cast<size_t>(total));
   constexpr int64_t kMaxDuplicatesInARow = 100000;
-  int64_t duplicates_in_a_row = 0;
+  int64_t           duplicates_in_a_row  = 0;
   while (static_cast<int64_t>(examples.size()) < total) {
     const ListOpsExpression expression = generator.next();
-    std::string source = to_lra_string(expression);
-    const size_t key = std::hash<std::string_view>{}(source);
-    bool duplicate = false;
+    std::string             source     = to_lra_string(expression);
+    const size_t            key        = std::hash<std::string_view>{}(source);
+    bool                    duplicate  = false;
     for (auto [at, end] = seen.equal_range(key); at != end && !duplicate; ++at)
       duplicate = examples[at->second].source == source;
     if (duplicate) {
@@ -92,9 +92,9 @@ ListOpsSplits generate_listops_splits(const ListOpsDataOptions& options) {
   }
 
   ListOpsSplits splits;
-  auto take = [&](std::vector<ListOpsExample>& split, int64_t begin, int64_t count) {
+  auto          take = [&](std::vector<ListOpsExample>& split, int64_t begin, int64_t count) {
     split.assign(std::make_move_iterator(examples.begin() + begin),
-                 std::make_move_iterator(examples.begin() + begin + count));
+                          std::make_move_iterator(examples.begin() + begin + count));
     for (size_t i = 0; i < split.size(); ++i) split[i].line = static_cast<int64_t>(i) + 2;
   };
   take(splits.train, 0, options.train_size);
@@ -107,7 +107,7 @@ fs::path ensure_generated_listops(const ListOpsDataOptions& options) {
   validate_sizes(options);
   validate_listops_generator_options(options.generator);
   const fs::path directory = listops_generated_directory(options);
-  bool complete = true;
+  bool           complete  = true;
   for (const char* file : kSplitFiles) complete = complete && fs::is_regular_file(directory / file);
   if (complete) return directory;
 

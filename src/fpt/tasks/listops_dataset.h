@@ -21,9 +21,9 @@
 namespace fpt::tasks {
 
 struct ListOpsDataOptions {
-  ListOpsGeneratorOptions generator;  // grammar and length bounds
-  int64_t train_size = 96000;         // examples in basic_train
-  int64_t eval_size = 2000;           // examples in basic_val and in basic_test
+  ListOpsGeneratorOptions generator;           // grammar and length bounds
+  int64_t                 train_size = 96000;  // examples in basic_train
+  int64_t                 eval_size  = 2000;   // examples in basic_val and in basic_test
 };
 
 struct ListOpsSplits {
@@ -36,7 +36,7 @@ struct ListOpsSplits {
 // change to the generator gets a fresh cache directory); its hash names the directory and seeds
 // the generator.
 std::string listops_data_settings_text(const ListOpsDataOptions& options);
-uint64_t listops_data_seed(const ListOpsDataOptions& options);
+uint64_t    listops_data_seed(const ListOpsDataOptions& options);
 
 // ${FPT_DATA_DIR} if set and not empty, else <current dir>/data.
 std::filesystem::path fpt_data_root();

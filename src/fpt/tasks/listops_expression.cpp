@@ -52,7 +52,7 @@ void append_lra_string(const ListOpsExpression& expression, std::string& out) {
 int64_t longest_possible_length(const ListOpsGeneratorOptions& options, int64_t depth) {
   if (depth >= options.max_depth) return 1;
   const int64_t below = longest_possible_length(options, depth + 1);
-  const int64_t cap = std::numeric_limits<int64_t>::max() / 4;
+  const int64_t cap   = std::numeric_limits<int64_t>::max() / 4;
   if (below > (cap - 2) / options.max_args) return cap;
   return 2 + options.max_args * below;
 }
@@ -80,14 +80,14 @@ ListOpsExpression ListOpsExpression::leaf(int digit) {
   return expression;
 }
 
-ListOpsExpression ListOpsExpression::apply(ListOpsOperator op,
+ListOpsExpression ListOpsExpression::apply(ListOpsOperator                op,
                                            std::vector<ListOpsExpression> arguments) {
   if (arguments.empty())
     fail("ListOps operator {} needs at least one argument", listops_operator_name(op));
   ListOpsExpression expression;
   expression.is_operator = true;
-  expression.op = op;
-  expression.arguments = std::move(arguments);
+  expression.op          = op;
+  expression.arguments   = std::move(arguments);
   return expression;
 }
 
@@ -138,18 +138,18 @@ std::string to_lra_string(const ListOpsExpression& expression) {
 }
 
 ListOpsExpression parse_lra_string(std::string_view text, const std::string& context) {
-  std::vector<ListOpsExpression> open;  // operators whose ']' is still to come
-  std::vector<int64_t> columns;         // where each of them opened
-  ListOpsExpression result;
-  bool have_result = false;
-  auto place = [&](ListOpsExpression node, int64_t column) {
+  std::vector<ListOpsExpression> open;     // operators whose ']' is still to come
+  std::vector<int64_t>           columns;  // where each of them opened
+  ListOpsExpression              result;
+  bool                           have_result = false;
+  auto                           place       = [&](ListOpsExpression node, int64_t column) {
     if (!open.empty()) {
       open.back().arguments.push_back(std::move(node));
       return;
     }
     if (have_result)
       fail("{}: column {}: text holds more than one top-level expression", context, column);
-    result = std::move(node);
+    result      = std::move(node);
     have_result = true;
   };
   scan_lra_tokens(text, context, [&](const LraToken& token) {
@@ -163,7 +163,7 @@ ListOpsExpression parse_lra_string(std::string_view text, const std::string& con
                token.column);
         ListOpsExpression node;
         node.is_operator = true;
-        node.op = static_cast<ListOpsOperator>(token.value);
+        node.op          = static_cast<ListOpsOperator>(token.value);
         open.push_back(std::move(node));
         columns.push_back(token.column);
         break;
@@ -192,22 +192,22 @@ ListOpsExpression parse_lra_string(std::string_view text, const std::string& con
 
 int evaluate_lra_string(std::string_view text, const std::string& context) {
   struct Frame {
-    ListOpsOperator op = ListOpsOperator::max;
-    int64_t column = 0;
+    ListOpsOperator  op     = ListOpsOperator::max;
+    int64_t          column = 0;
     std::vector<int> values;
   };
   std::vector<Frame> frames;  // frames[0..open) are the unclosed operators; vectors are reused
-  size_t open = 0;
-  int result = 0;
-  bool have_result = false;
-  auto place = [&](int value, int64_t column) {
+  size_t             open        = 0;
+  int                result      = 0;
+  bool               have_result = false;
+  auto               place       = [&](int value, int64_t column) {
     if (open > 0) {
       frames[open - 1].values.push_back(value);
       return;
     }
     if (have_result)
       fail("{}: column {}: text holds more than one top-level expression", context, column);
-    result = value;
+    result      = value;
     have_result = true;
   };
   scan_lra_tokens(text, context, [&](const LraToken& token) {
@@ -220,7 +220,7 @@ int evaluate_lra_string(std::string_view text, const std::string& context) {
           fail("{}: column {}: text holds more than one top-level expression", context,
                token.column);
         if (open == frames.size()) frames.emplace_back();
-        frames[open].op = static_cast<ListOpsOperator>(token.value);
+        frames[open].op     = static_cast<ListOpsOperator>(token.value);
         frames[open].column = token.column;
         frames[open].values.clear();
         ++open;
@@ -263,7 +263,7 @@ void validate_listops_generator_options(const ListOpsGeneratorOptions& options) 
         "make it at least min_length + 2",
         options.max_length, options.min_length);
   const int64_t shortest = 4;  // [OP d d]
-  const int64_t longest = longest_possible_length(options, 1);
+  const int64_t longest  = longest_possible_length(options, 1);
   if (options.max_length <= shortest)
     fail("listops_max_length {} is too small: the shortest expression ([OP d d]) has length {}",
          options.max_length, shortest);
@@ -296,10 +296,10 @@ int64_t ListOpsGenerator::uniform_between(int64_t low, int64_t high) {
 
 bool ListOpsGenerator::grow(ListOpsExpression& node, int64_t depth, int64_t& length) {
   const double operator_probability = 1.0 - options_.digit_probability;
-  const bool is_operator = depth < options_.max_depth && uniform_unit() < operator_probability;
+  const bool   is_operator = depth < options_.max_depth && uniform_unit() < operator_probability;
   if (!is_operator) {
     node.is_operator = false;
-    node.digit = static_cast<int>(uniform_between(0, 9));
+    node.digit       = static_cast<int>(uniform_between(0, 9));
     length += 1;
     return length < options_.max_length;
   }
@@ -318,7 +318,7 @@ ListOpsExpression ListOpsGenerator::next() {
   constexpr int64_t kMaxRejections = 1000000;
   for (int64_t attempt = 0; attempt < kMaxRejections; ++attempt) {
     ListOpsExpression root;
-    int64_t length = 0;
+    int64_t           length = 0;
     if (grow(root, 1, length) && root.is_operator && length > options_.min_length) return root;
   }
   fail(

@@ -27,16 +27,16 @@ constexpr int kListOpsOperatorCount = 4;
 const char* listops_operator_name(ListOpsOperator op);
 
 struct ListOpsExpression {
-  bool is_operator = false;                   // false: a digit leaf
-  int digit = 0;                              // the leaf's value 0..9 (leaves only)
-  ListOpsOperator op = ListOpsOperator::max;  // operators only
-  std::vector<ListOpsExpression> arguments;   // operators only, in order
+  bool                           is_operator = false;  // false: a digit leaf
+  int                            digit       = 0;      // the leaf's value 0..9 (leaves only)
+  ListOpsOperator                op          = ListOpsOperator::max;  // operators only
+  std::vector<ListOpsExpression> arguments;                           // operators only, in order
 
   static ListOpsExpression leaf(int digit);
   static ListOpsExpression apply(ListOpsOperator op, std::vector<ListOpsExpression> arguments);
 };
 
-bool operator==(const ListOpsExpression& a, const ListOpsExpression& b);
+bool        operator==(const ListOpsExpression& a, const ListOpsExpression& b);
 inline bool operator!=(const ListOpsExpression& a, const ListOpsExpression& b) {
   return !(a == b);
 }
@@ -60,9 +60,9 @@ std::string to_lra_string(const ListOpsExpression& expression);
 enum class LraTokenKind : int8_t { digit, open, close };
 
 struct LraToken {
-  LraTokenKind kind = LraTokenKind::digit;
-  int value = 0;       // the digit, or the ListOpsOperator index of an open
-  int64_t column = 0;  // 1-based character position in the text, for error messages
+  LraTokenKind kind   = LraTokenKind::digit;
+  int          value  = 0;  // the digit, or the ListOpsOperator index of an open
+  int64_t      column = 0;  // 1-based character position in the text, for error messages
 };
 
 // Calls visit(token) for each token of LRA text in order: a digit, '[OP' (open) or ']' (close).
@@ -82,11 +82,11 @@ int evaluate_lra_string(std::string_view text, const std::string& context);
 // ----------------------------------------------------------------------------------
 
 struct ListOpsGeneratorOptions {
-  int64_t max_depth = 10;    // nodes at this depth are digits (LRA: root is depth 1)
-  int64_t min_length = 500;  // kept when min_length < lra_length < max_length
-  int64_t max_length = 2000;
-  int64_t max_args = 10;            // arguments per operator, uniform in 2..max_args
-  double digit_probability = 0.75;  // LRA's VALUE_P = 0.25 is the operator probability
+  int64_t max_depth         = 10;   // nodes at this depth are digits (LRA: root is depth 1)
+  int64_t min_length        = 500;  // kept when min_length < lra_length < max_length
+  int64_t max_length        = 2000;
+  int64_t max_args          = 10;    // arguments per operator, uniform in 2..max_args
+  double  digit_probability = 0.75;  // LRA's VALUE_P = 0.25 is the operator probability
 };
 
 // Fails, naming the offending option, when the options are invalid or no expression can satisfy
@@ -112,21 +112,21 @@ class ListOpsGenerator {
  private:
   // Fills `node` at `depth`; adds to `length`; returns false as soon as length >= max_length
   // (the draw is rejected anyway, so growing it further would only waste time).
-  bool grow(ListOpsExpression& node, int64_t depth, int64_t& length);
-  double uniform_unit();                               // [0, 1) with 53 random bits
+  bool    grow(ListOpsExpression& node, int64_t depth, int64_t& length);
+  double  uniform_unit();                              // [0, 1) with 53 random bits
   int64_t uniform_between(int64_t low, int64_t high);  // inclusive, unbiased
 
   ListOpsGeneratorOptions options_;
-  std::mt19937_64 engine_;
+  std::mt19937_64         engine_;
 };
 
 // ----- implementation of the scanner template --------------------------------------------------
 
 template <typename Visit>
 void scan_lra_tokens(std::string_view text, const std::string& context, Visit&& visit) {
-  const int64_t size = static_cast<int64_t>(text.size());
-  int64_t at = 0;
-  auto is_separator = [](char c) {
+  const int64_t size         = static_cast<int64_t>(text.size());
+  int64_t       at           = 0;
+  auto          is_separator = [](char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' || c == ')';
   };
   while (at < size) {
@@ -145,7 +145,7 @@ void scan_lra_tokens(std::string_view text, const std::string& context, Visit&& 
       int64_t end = at + 1;
       while (end < size && std::isalpha(static_cast<unsigned char>(text[end]))) ++end;
       const std::string_view name = text.substr(at + 1, end - at - 1);
-      int op = -1;
+      int                    op   = -1;
       if (name == "MAX") op = static_cast<int>(ListOpsOperator::max);
       if (name == "MIN") op = static_cast<int>(ListOpsOperator::min);
       if (name == "MED") op = static_cast<int>(ListOpsOperator::median);

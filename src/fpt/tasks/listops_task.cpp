@@ -13,18 +13,18 @@ namespace fs = std::filesystem;
 
 ListOpsTaskOptions listops_options_from_spec(const core::ExperimentSpec& spec) {
   ListOpsTaskOptions options;
-  options.tokenization = listops_tokenization_from_name(spec.listops_mode);
+  options.tokenization   = listops_tokenization_from_name(spec.listops_mode);
   options.data_directory = spec.listops_data;
   if (spec.listops_max_tokens < 0)
     fail("listops_max_tokens {} must be >= 0 (0: paper 512, corrected the longest example)",
          spec.listops_max_tokens);
-  options.max_tokens = spec.listops_max_tokens;
-  options.generated.generator.max_depth = spec.listops_max_depth;
+  options.max_tokens                     = spec.listops_max_tokens;
+  options.generated.generator.max_depth  = spec.listops_max_depth;
   options.generated.generator.min_length = spec.listops_min_length;
   options.generated.generator.max_length = spec.listops_max_length;
-  options.generated.generator.max_args = spec.listops_max_args;
-  options.generated.train_size = spec.listops_train_size;
-  options.generated.eval_size = spec.listops_eval_size;
+  options.generated.generator.max_args   = spec.listops_max_args;
+  options.generated.train_size           = spec.listops_train_size;
+  options.generated.eval_size            = spec.listops_eval_size;
   return options;
 }
 
@@ -42,14 +42,14 @@ ListOpsTask::ListOpsTask(ListOpsTokenization tokenization, ListOpsTokens train, 
 }
 
 std::unique_ptr<ListOpsTask> ListOpsTask::load(const ListOpsTaskOptions& options) {
-  const bool paper = options.tokenization == ListOpsTokenization::paper;
-  const std::string eval_name = paper ? "basic_val" : "basic_test";
-  const fs::path directory = options.data_directory.empty()
-                                 ? ensure_generated_listops(options.generated)
-                                 : fs::path(options.data_directory);
-  const fs::path train_path = directory / "basic_train.tsv";
-  const fs::path eval_path = directory / (eval_name + ".tsv");
-  std::string missing;
+  const bool        paper      = options.tokenization == ListOpsTokenization::paper;
+  const std::string eval_name  = paper ? "basic_val" : "basic_test";
+  const fs::path    directory  = options.data_directory.empty()
+                                     ? ensure_generated_listops(options.generated)
+                                     : fs::path(options.data_directory);
+  const fs::path    train_path = directory / "basic_train.tsv";
+  const fs::path    eval_path  = directory / (eval_name + ".tsv");
+  std::string       missing;
   for (const fs::path& path : {train_path, eval_path})
     if (!fs::is_regular_file(path))
       missing += (missing.empty() ? "" : ", ") + path.filename().string();
@@ -73,8 +73,8 @@ std::unique_ptr<ListOpsTask> ListOpsTask::load(const ListOpsTaskOptions& options
     });
     return accumulator.finish(torch::kByte);
   };
-  ListOpsTokens train = load_split(train_path);
-  ListOpsTokens eval = load_split(eval_path);
+  ListOpsTokens train  = load_split(train_path);
+  ListOpsTokens eval   = load_split(eval_path);
   const int64_t length = std::max(train.tokens.size(1), eval.tokens.size(1));
   for (ListOpsTokens* split : {&train, &eval})
     if (split->tokens.size(1) < length)
@@ -85,19 +85,19 @@ std::unique_ptr<ListOpsTask> ListOpsTask::load(const ListOpsTaskOptions& options
 
 TaskShape ListOpsTask::shape() const {
   TaskShape shape;
-  shape.input_kind = InputKind::tokens;
-  shape.input_dim = listops_vocabulary_size(tokenization_);
+  shape.input_kind      = InputKind::tokens;
+  shape.input_dim       = listops_vocabulary_size(tokenization_);
   shape.sequence_length = train_.tokens.size(1);
-  shape.output_tokens = 1;
-  shape.output_dim = 10;
-  shape.num_classes = 10;
+  shape.output_tokens   = 1;
+  shape.output_dim      = 10;
+  shape.num_classes     = 10;
   return shape;
 }
 
 Batch ListOpsTask::rows(const ListOpsTokens& split, const torch::Tensor& indices) {
   Batch batch;
-  batch.inputs = split.tokens.index_select(0, indices).to(torch::kLong);  // (B, T)
-  batch.targets = split.labels.index_select(0, indices).unsqueeze(1);     // (B, 1)
+  batch.inputs  = split.tokens.index_select(0, indices).to(torch::kLong);  // (B, T)
+  batch.targets = split.labels.index_select(0, indices).unsqueeze(1);      // (B, 1)
   return batch;
 }
 

@@ -22,10 +22,10 @@
 namespace fpt::tasks {
 
 struct ListOpsTaskOptions {
-  ListOpsTokenization tokenization = ListOpsTokenization::paper;
-  std::string data_directory = "";  // LRA release directory; "" = generate (generated)
-  int64_t max_tokens = 0;           // 0: paper 512, corrected the longest example
-  ListOpsDataOptions generated;     // used when data_directory is ""
+  ListOpsTokenization tokenization   = ListOpsTokenization::paper;
+  std::string         data_directory = "";  // LRA release directory; "" = generate (generated)
+  int64_t             max_tokens     = 0;   // 0: paper 512, corrected the longest example
+  ListOpsDataOptions  generated;            // used when data_directory is ""
 };
 
 // The options the spec's listops_* keys ask for; fails naming the key on invalid values.
@@ -43,16 +43,16 @@ class ListOpsTask : public Task {
   static std::unique_ptr<ListOpsTask> load(const ListOpsTaskOptions& options);
 
   std::string name() const override { return "listops"; }
-  TaskShape shape() const override;
-  Batch train_batch(int64_t batch_size, torch::Generator& generator) override;
-  Batch eval_batch(int64_t batch_size, torch::Generator& generator) override;
+  TaskShape   shape() const override;
+  Batch       train_batch(int64_t batch_size, torch::Generator& generator) override;
+  Batch       eval_batch(int64_t batch_size, torch::Generator& generator) override;
 
   std::string eval_split_name() const override { return eval_split_name_; }
-  int64_t eval_split_size() const override { return eval_.tokens.size(0); }
-  Batch eval_split_batch(int64_t begin, int64_t end) override;
+  int64_t     eval_split_size() const override { return eval_.tokens.size(0); }
+  Batch       eval_split_batch(int64_t begin, int64_t end) override;
 
-  ListOpsTokenization tokenization() const { return tokenization_; }
-  int64_t train_size() const { return train_.tokens.size(0); }
+  ListOpsTokenization  tokenization() const { return tokenization_; }
+  int64_t              train_size() const { return train_.tokens.size(0); }
   const ListOpsTokens& train_tokens() const { return train_; }
   const ListOpsTokens& eval_tokens() const { return eval_; }
 
@@ -61,9 +61,9 @@ class ListOpsTask : public Task {
   static Batch rows(const ListOpsTokens& split, const torch::Tensor& indices);
 
   ListOpsTokenization tokenization_;
-  ListOpsTokens train_;  // tokens (N, T) uint8, labels (N) int64
-  ListOpsTokens eval_;
-  std::string eval_split_name_;
+  ListOpsTokens       train_;  // tokens (N, T) uint8, labels (N) int64
+  ListOpsTokens       eval_;
+  std::string         eval_split_name_;
 };
 
 std::unique_ptr<Task> make_listops_task(const core::ExperimentSpec& spec);

@@ -58,7 +58,7 @@ void ListOpsTokenAccumulator::add(const ListOpsExample& example) {
   std::vector<uint8_t> ids =
       listops_token_ids(example.source, tokenization_, file_ + ":" + std::to_string(example.line));
   const int64_t count = static_cast<int64_t>(ids.size());
-  longest_ = std::max(longest_, count);
+  longest_            = std::max(longest_, count);
   if (max_tokens_ > 0 && count > max_tokens_) {
     if (tokenization_ == ListOpsTokenization::corrected)
       fail(
@@ -75,17 +75,17 @@ void ListOpsTokenAccumulator::add(const ListOpsExample& example) {
 
 ListOpsTokens ListOpsTokenAccumulator::finish(torch::ScalarType dtype) const {
   if (ids_.empty()) fail("{}: no ListOps examples to tokenise", file_);
-  const int64_t count = static_cast<int64_t>(ids_.size());
+  const int64_t count  = static_cast<int64_t>(ids_.size());
   const int64_t length = max_tokens_ > 0 ? max_tokens_ : longest_;
-  auto packed = torch::zeros({count, length}, torch::kByte);  // (N, T), pad 0
-  uint8_t* data = packed.data_ptr<uint8_t>();
+  auto          packed = torch::zeros({count, length}, torch::kByte);  // (N, T), pad 0
+  uint8_t*      data   = packed.data_ptr<uint8_t>();
   for (int64_t i = 0; i < count; ++i) {
     const std::vector<uint8_t>& row = ids_[static_cast<size_t>(i)];
     std::copy(row.begin(), row.end(), data + i * length);
   }
   ListOpsTokens result;
-  result.tokens = dtype == torch::kByte ? packed : packed.to(dtype);
-  result.labels = torch::tensor(labels_, torch::kLong);  // (N)
+  result.tokens  = dtype == torch::kByte ? packed : packed.to(dtype);
+  result.labels  = torch::tensor(labels_, torch::kLong);  // (N)
   result.longest = longest_;
   return result;
 }

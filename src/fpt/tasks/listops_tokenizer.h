@@ -27,12 +27,12 @@ enum class ListOpsTokenization { paper, corrected };
 
 // "paper" / "corrected"; anything else fails listing both.
 ListOpsTokenization listops_tokenization_from_name(const std::string& name);
-std::string listops_tokenization_name(ListOpsTokenization tokenization);
+std::string         listops_tokenization_name(ListOpsTokenization tokenization);
 
-constexpr int64_t kListOpsPadId = 0;
-constexpr int64_t kListOpsFirstDigitId = 1;      // '0'; '9' is 10
+constexpr int64_t kListOpsPadId           = 0;
+constexpr int64_t kListOpsFirstDigitId    = 1;   // '0'; '9' is 10
 constexpr int64_t kListOpsFirstOperatorId = 11;  // + ListOpsOperator index: MAX MIN MED SM
-constexpr int64_t kListOpsCloseId = 15;          // ']' (corrected only)
+constexpr int64_t kListOpsCloseId         = 15;  // ']' (corrected only)
 
 // 15 (paper) or 16 (corrected): the embedding's vocabulary size.
 int64_t listops_vocabulary_size(ListOpsTokenization tokenization);
@@ -42,9 +42,9 @@ std::vector<uint8_t> listops_token_ids(std::string_view source, ListOpsTokenizat
                                        const std::string& context);
 
 struct ListOpsTokens {
-  torch::Tensor tokens;  // (N, T) ids, padded with 0 at the end
-  torch::Tensor labels;  // (N) int64 targets 0..9
-  int64_t longest = 0;   // ids in the longest example before truncation
+  torch::Tensor tokens;       // (N, T) ids, padded with 0 at the end
+  torch::Tensor labels;       // (N) int64 targets 0..9
+  int64_t       longest = 0;  // ids in the longest example before truncation
 };
 
 // Tokenises `examples` (read from `file`, named in errors with the example's line). T =
@@ -61,16 +61,16 @@ class ListOpsTokenAccumulator {
  public:
   ListOpsTokenAccumulator(ListOpsTokenization tokenization, int64_t max_tokens, std::string file);
 
-  void add(const ListOpsExample& example);
+  void          add(const ListOpsExample& example);
   ListOpsTokens finish(torch::ScalarType dtype = torch::kLong) const;
 
  private:
-  ListOpsTokenization tokenization_;
-  int64_t max_tokens_;  // 0: the longest example
-  std::string file_;
+  ListOpsTokenization               tokenization_;
+  int64_t                           max_tokens_;  // 0: the longest example
+  std::string                       file_;
   std::vector<std::vector<uint8_t>> ids_;  // per example; paper mode keeps max_tokens at most
-  std::vector<int64_t> labels_;
-  int64_t longest_ = 0;
+  std::vector<int64_t>              labels_;
+  int64_t                           longest_ = 0;
 };
 
 }  // namespace fpt::tasks

@@ -45,7 +45,7 @@ std::string_view trim(std::string_view text) {
 
 }  // namespace
 
-int64_t for_each_listops_tsv_example(const fs::path& path,
+int64_t for_each_listops_tsv_example(const fs::path&                                   path,
                                      const std::function<void(const ListOpsExample&)>& visit) {
   std::error_code error;
   if (!fs::is_regular_file(path, error))
@@ -61,7 +61,7 @@ int64_t for_each_listops_tsv_example(const fs::path& path,
   std::vector<std::string_view> fields;
   split_tabs(line, fields);
   const size_t header_fields = fields.size();
-  size_t source_column = header_fields, target_column = header_fields;
+  size_t       source_column = header_fields, target_column = header_fields;
   for (size_t i = 0; i < header_fields; ++i) {
     const std::string_view name = trim(fields[i]);
     if (name == "Source") source_column = i;
@@ -74,9 +74,9 @@ int64_t for_each_listops_tsv_example(const fs::path& path,
         path.string(), line.substr(0, 80), source_column == header_fields ? "Source" : "Target");
 
   ListOpsExample example;  // reused: its source keeps its capacity from line to line
-  int64_t count = 0;
-  int64_t line_number = 1;
-  int64_t blank_lines = 0;  // blank lines are allowed only at the end of the file
+  int64_t        count       = 0;
+  int64_t        line_number = 1;
+  int64_t        blank_lines = 0;  // blank lines are allowed only at the end of the file
   while (read_line(in, line)) {
     ++line_number;
     if (line.empty()) {
@@ -97,7 +97,7 @@ int64_t for_each_listops_tsv_example(const fs::path& path,
       fail("{}:{}: Target '{}' is not an integer (expected a value 0-9)", path.string(),
            line_number, target_text.substr(0, 20));
     // a value with more than 9 digits is out of range anyway; the cap keeps stol from overflowing
-    const long value = magnitude.size() > 9 ? 1000000000L : std::stol(std::string(magnitude));
+    const long value  = magnitude.size() > 9 ? 1000000000L : std::stol(std::string(magnitude));
     const long target = target_text.front() == '-' ? -value : value;
     if (target < 0 || target > 9)
       fail("{}:{}: Target {} is outside 0-9", path.string(), line_number,
@@ -106,7 +106,7 @@ int64_t for_each_listops_tsv_example(const fs::path& path,
     if (source.empty()) fail("{}:{}: Source is empty", path.string(), line_number);
     example.source.assign(source.data(), source.size());
     example.target = static_cast<int>(target);
-    example.line = line_number;
+    example.line   = line_number;
     visit(example);
     ++count;
   }
@@ -171,7 +171,7 @@ void write_listops_tsv(const fs::path& path, const std::vector<ListOpsExample>& 
 
 void verify_listops_target(const ListOpsExample& example, const fs::path& path) {
   const std::string context = path.string() + ":" + std::to_string(example.line);
-  const int value = evaluate_lra_string(example.source, context);
+  const int         value   = evaluate_lra_string(example.source, context);
   if (value != example.target)
     fail("{}: Target {} is wrong: the expression evaluates to {}", context, example.target, value);
 }

@@ -21,11 +21,11 @@ enum class InputKind {
 
 struct TaskShape {
   InputKind input_kind      = InputKind::continuous;
-  int64_t   input_dim       = 1;   // features per token, or vocabulary size for tokens
-  int64_t   sequence_length = 1;   // tokens per example (the longest, where lengths vary)
-  int64_t   output_tokens   = 1;   // the head reads the last `output_tokens` positions (the "ratio")
-  int64_t   output_dim      = 2;   // logits per output token
-  int64_t   num_classes     = 2;   // classes of one prediction: logits (B, R, O) -> (B, R*O/C, C)
+  int64_t   input_dim       = 1;  // features per token, or vocabulary size for tokens
+  int64_t   sequence_length = 1;  // tokens per example (the longest, where lengths vary)
+  int64_t   output_tokens   = 1;  // the head reads the last `output_tokens` positions (the "ratio")
+  int64_t   output_dim      = 2;  // logits per output token
+  int64_t   num_classes     = 2;  // classes of one prediction: logits (B, R, O) -> (B, R*O/C, C)
 };
 
 // A batch: inputs as in InputKind; targets (B, K) int64 class indices, K = R*O/C predictions per
@@ -39,7 +39,7 @@ class Task {
  public:
   virtual ~Task() = default;
 
-  virtual std::string name() const = 0;  // the official name, e.g. "bit-xor"
+  virtual std::string name() const  = 0;  // the official name, e.g. "bit-xor"
   virtual TaskShape   shape() const = 0;
 
   // Random training batch; `generator` (CPU) makes the draw reproducible.

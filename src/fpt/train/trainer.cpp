@@ -35,20 +35,20 @@ void check_spec(const core::ExperimentSpec& spec) {
 }
 
 models::FptModelOptions model_options(const core::ExperimentSpec& spec,
-                                      const tasks::TaskShape& shape) {
+                                      const tasks::TaskShape&     shape) {
   models::FptModelOptions options;
-  options.token_input = shape.input_kind == tasks::InputKind::tokens;
-  options.input_dim = shape.input_dim;
+  options.token_input   = shape.input_kind == tasks::InputKind::tokens;
+  options.input_dim     = shape.input_dim;
   options.output_tokens = shape.output_tokens;
-  options.output_dim = shape.output_dim;
-  options.dropout = spec.dropout;
-  options.orth_gain = spec.orth_gain;
+  options.output_dim    = shape.output_dim;
+  options.dropout       = spec.dropout;
+  options.orth_gain     = spec.orth_gain;
   return options;
 }
 
 struct Evaluation {
-  double loss = 0.0;
-  double accuracy = 0.0;
+  double  loss        = 0.0;
+  double  accuracy    = 0.0;
   int64_t predictions = 0;
 };
 
@@ -64,11 +64,11 @@ Evaluation evaluate(models::FptModel& model, int64_t batches, int64_t num_classe
                     const torch::Device& device, NextBatch next_batch) {
   torch::NoGradGuard no_grad;
   model->eval();
-  double loss_sum = 0.0, correct_sum = 0.0;
+  double  loss_sum = 0.0, correct_sum = 0.0;
   int64_t count = 0;
   for (int64_t index = 0; index < batches; ++index) {
-    tasks::Batch batch = to_device(next_batch(index), device);
-    auto scored = tasks::score(model->forward(batch.inputs), batch.targets, num_classes);
+    tasks::Batch batch  = to_device(next_batch(index), device);
+    auto         scored = tasks::score(model->forward(batch.inputs), batch.targets, num_classes);
     loss_sum += scored.loss.item<double>() * static_cast<double>(scored.count);
     correct_sum += scored.accuracy * static_cast<double>(scored.count);
     count += scored.count;
@@ -85,15 +85,15 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
   if (options.threads > 0) torch::set_num_threads(options.threads);
 
   core::RunResult result;
-  result.spec = spec;
-  result.id = core::experiment_id(spec);
-  result.tag = core::default_tag(spec);
-  result.threads = torch::get_num_threads();
+  result.spec        = spec;
+  result.id          = core::experiment_id(spec);
+  result.tag         = core::default_tag(spec);
+  result.threads     = torch::get_num_threads();
   const auto started = Clock::now();
 
   // Every random draw derives from the experiment id: model init, training data, eval data.
-  const uint64_t seed = core::experiment_seed(spec);
-  auto task = tasks::make_task(spec);
+  const uint64_t         seed  = core::experiment_seed(spec);
+  auto                   task  = tasks::make_task(spec);
   const tasks::TaskShape shape = task->shape();
   torch::manual_seed(core::derive_seed(seed, 0));
   auto model = models::make_model(spec, model_options(spec, shape));
@@ -102,7 +102,7 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
   result.parameters = models::count_parameters(*model, shape.sequence_length);
 
   auto train_generator = at::make_generator<at::CPUGeneratorImpl>(core::derive_seed(seed, 1));
-  auto eval_generator = at::make_generator<at::CPUGeneratorImpl>(core::derive_seed(seed, 2));
+  auto eval_generator  = at::make_generator<at::CPUGeneratorImpl>(core::derive_seed(seed, 2));
 
   std::vector<torch::Tensor> trainable;
   for (auto& parameter : model->parameters())
@@ -111,18 +111,19 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
   torch::optim::Adam optimizer(
       trainable, torch::optim::AdamOptions(spec.lr).betas({0.9, 0.999}).eps(1e-8).weight_decay(0));
 
-  double interval_loss = 0.0, interval_correct = 0.0;
+  double  interval_loss = 0.0, interval_correct = 0.0;
   int64_t interval_count = 0;
-  double train_seconds = 0.0;
+  double  train_seconds  = 0.0;
   for (int64_t step = 1; step <= spec.steps; ++step) {
-    const auto step_start = Clock::now();
-    tasks::Batch batch = to_device(task->train_batch(spec.batch_size, train_generator), options.device);
+    const auto   step_start = Clock::now();
+    tasks::Batch batch =
+        to_device(task->train_batch(spec.batch_size, train_generator), options.device);
     auto scored = tasks::score(model->forward(batch.inputs), batch.targets, shape.num_classes);
     const double loss = scored.loss.item<double>();
     if (!std::isfinite(loss)) {
-      result.status = "failed";
-      result.error = fmt::format("training loss became {} at step {}", loss, step);
-      result.steps_done = step - 1;
+      result.status       = "failed";
+      result.error        = fmt::format("training loss became {} at step {}", loss, step);
+      result.steps_done   = step - 1;
       result.wall_seconds = seconds_since(started);
       return result;
     }
@@ -139,46 +140,46 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
 
     if (step % spec.eval_every == 0 || step == spec.steps) {
       Evaluation held_out =
-          evaluate(model, spec.eval_batches, shape.num_classes, options.device, [&](int64_t) {
-            return task->eval_batch(spec.batch_size, eval_generator);
-          });
+          evaluate(model, spec.eval_batches, shape.num_classes, options.device,
+                   [&](int64_t) { return task->eval_batch(spec.batch_size, eval_generator); });
       core::CurvePoint point;
-      point.step = step;
-      point.train_loss = interval_loss / static_cast<double>(interval_count);
-      point.train_accuracy = interval_correct / static_cast<double>(interval_count);
-      point.eval_loss = held_out.loss;
-      point.eval_accuracy = held_out.accuracy;
+      point.step            = step;
+      point.train_loss      = interval_loss / static_cast<double>(interval_count);
+      point.train_accuracy  = interval_correct / static_cast<double>(interval_count);
+      point.eval_loss       = held_out.loss;
+      point.eval_accuracy   = held_out.accuracy;
       point.elapsed_seconds = seconds_since(started);
       result.curve.push_back(point);
       if (options.on_evaluation) options.on_evaluation(point);
       interval_loss = interval_correct = 0.0;
-      interval_count = 0;
+      interval_count                   = 0;
     }
   }
 
   const core::CurvePoint& last = result.curve.back();
-  result.final_train_loss = last.train_loss;
-  result.final_train_accuracy = last.train_accuracy;
-  result.final_eval_loss = last.eval_loss;
-  result.final_eval_accuracy = last.eval_accuracy;
+  result.final_train_loss      = last.train_loss;
+  result.final_train_accuracy  = last.train_accuracy;
+  result.final_eval_loss       = last.eval_loss;
+  result.final_eval_accuracy   = last.eval_accuracy;
 
   const int64_t split_size = task->eval_split_size();
   if (spec.full_eval && split_size > 0) {
-    const int64_t chunk = std::max<int64_t>(spec.batch_size, 64);
+    const int64_t chunk  = std::max<int64_t>(spec.batch_size, 64);
     const int64_t chunks = (split_size + chunk - 1) / chunk;
-    Evaluation full = evaluate(model, chunks, shape.num_classes, options.device, [&](int64_t index) {
-      return task->eval_split_batch(index * chunk, std::min(split_size, (index + 1) * chunk));
-    });
-    result.full_eval_split = task->eval_split_name();
+    Evaluation    full =
+        evaluate(model, chunks, shape.num_classes, options.device, [&](int64_t index) {
+          return task->eval_split_batch(index * chunk, std::min(split_size, (index + 1) * chunk));
+        });
+    result.full_eval_split    = task->eval_split_name();
     result.full_eval_examples = split_size;
-    result.full_eval_loss = full.loss;
+    result.full_eval_loss     = full.loss;
     result.full_eval_accuracy = full.accuracy;
   }
 
   result.samples_per_second =
       train_seconds > 0 ? static_cast<double>(spec.steps * spec.batch_size) / train_seconds : 0.0;
   result.wall_seconds = seconds_since(started);
-  result.status = "completed";
+  result.status       = "completed";
   return result;
 }
 

@@ -31,7 +31,7 @@ TEST(Hashing, Fnv1aMatchesPublishedVectors) {
 
 TEST(ExperimentSpec, CanonicalTextIsSortedAndComplete) {
   ExperimentSpec spec;
-  auto json = fpt::core::spec_to_json(spec);
+  auto           json = fpt::core::spec_to_json(spec);
   EXPECT_EQ(json.size(), fpt::core::spec_keys().size());
   std::string previous;
   for (const auto& [key, value] : json.items()) {
@@ -43,11 +43,11 @@ TEST(ExperimentSpec, CanonicalTextIsSortedAndComplete) {
 
 TEST(ExperimentSpec, JsonRoundTripKeepsTheId) {
   ExperimentSpec spec;
-  spec.task = "listops";
-  spec.lr = 1e-4;
-  spec.full_eval = false;
+  spec.task         = "listops";
+  spec.lr           = 1e-4;
+  spec.full_eval    = false;
   spec.listops_mode = "corrected";
-  auto back = fpt::core::spec_from_json(fpt::core::spec_to_json(spec), "test");
+  auto back         = fpt::core::spec_from_json(fpt::core::spec_to_json(spec), "test");
   EXPECT_EQ(fpt::core::experiment_id(back), fpt::core::experiment_id(spec));
   EXPECT_EQ(fpt::core::experiment_id(spec).size(), 16u);
 }
@@ -56,12 +56,20 @@ TEST(ExperimentSpec, EveryKeyChangesTheId) {
   const std::string base = fpt::core::experiment_id(ExperimentSpec{});
   for (const auto& key : fpt::core::spec_keys()) {
     ExperimentSpec spec;
-    auto value = fpt::core::get_spec_key(spec, key.name);
+    auto           value = fpt::core::get_spec_key(spec, key.name);
     switch (key.type) {
-      case fpt::core::KeyType::text: value = value.get<std::string>() + "x"; break;
-      case fpt::core::KeyType::integer: value = value.get<int64_t>() + 1; break;
-      case fpt::core::KeyType::real: value = value.get<double>() * 2 + 1; break;
-      case fpt::core::KeyType::boolean: value = !value.get<bool>(); break;
+      case fpt::core::KeyType::text:
+        value = value.get<std::string>() + "x";
+        break;
+      case fpt::core::KeyType::integer:
+        value = value.get<int64_t>() + 1;
+        break;
+      case fpt::core::KeyType::real:
+        value = value.get<double>() * 2 + 1;
+        break;
+      case fpt::core::KeyType::boolean:
+        value = !value.get<bool>();
+        break;
     }
     fpt::core::set_spec_key(spec, key.name, value, "test");
     EXPECT_NE(fpt::core::experiment_id(spec), base) << key.name;
@@ -71,7 +79,7 @@ TEST(ExperimentSpec, EveryKeyChangesTheId) {
 TEST(ExperimentSpec, IdIsStableAcrossBuilds) {
   // Pinned: a change here means every existing result directory would be re-run. Only change it
   // deliberately (new key or new default) and say so in the change note.
-  ExperimentSpec spec;
+  ExperimentSpec    spec;
   const std::string text = fpt::core::canonical_spec_text(spec);
   EXPECT_EQ(fpt::core::experiment_id(spec), fpt::core::hex64(fpt::core::fnv1a_64(text)));
   EXPECT_NE(text.find("\"body\":\"gpt2\""), std::string::npos);
@@ -100,7 +108,8 @@ TEST(ExperimentSpec, BadKeysAndValuesNameTheContext) {
   EXPECT_NE(fraction.find("integer"), std::string::npos);
   auto text = error_of([&] { fpt::core::set_spec_key(spec, "lr", "fast", "f:2"); });
   EXPECT_NE(text.find("'lr'"), std::string::npos);
-  auto flag = error_of([&] { fpt::core::set_spec_key_from_text(spec, "full_eval", "yes please", "f"); });
+  auto flag =
+      error_of([&] { fpt::core::set_spec_key_from_text(spec, "full_eval", "yes please", "f"); });
   EXPECT_NE(flag.find("true or false"), std::string::npos);
 }
 

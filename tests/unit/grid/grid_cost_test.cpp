@@ -24,13 +24,13 @@ TEST(GridCost, SequenceTokensPerTask) {
   EXPECT_EQ(sequence_tokens(spec_for("gpt2", "remote-homology")), 1024);
 
   core::ExperimentSpec small = spec_for("gpt2", "bit-memory");
-  small.bits_n = 100;
-  small.bits_patch = 10;
+  small.bits_n               = 100;
+  small.bits_patch           = 10;
   EXPECT_EQ(sequence_tokens(small), 60);
   small.bits_patterns = 2;
   EXPECT_EQ(sequence_tokens(small), 30);
   core::ExperimentSpec listops = spec_for("gpt2", "listops");
-  listops.listops_max_tokens = 64;
+  listops.listops_max_tokens   = 64;
   EXPECT_EQ(sequence_tokens(listops), 64);
   EXPECT_THROW(sequence_tokens(spec_for("gpt2", "chess")), Error);
 }
@@ -43,18 +43,18 @@ TEST(GridCost, BodySizes) {
   EXPECT_DOUBLE_EQ(body_size(spec_for("gpt2-mini", "bit-xor")), 6.0 * 256 * 256);
   EXPECT_DOUBLE_EQ(body_size(spec_for("gpt2-tiny", "bit-xor")), 3.0 * 128 * 128);
   core::ExperimentSpec shallow = spec_for("gpt2", "bit-xor");
-  shallow.n_layer = 2;
+  shallow.n_layer              = 2;
   EXPECT_DOUBLE_EQ(body_size(shallow), 2.0 * 768 * 768);
   EXPECT_THROW(body_size(spec_for("bert", "bit-xor")), Error);
 }
 
 TEST(GridCost, ProductOfTokensBodyStepsBatch) {
   core::ExperimentSpec spec = spec_for("gpt2-tiny", "bit-xor");
-  spec.steps = 100;
-  spec.batch_size = 16;
+  spec.steps                = 100;
+  spec.batch_size           = 16;
   EXPECT_DOUBLE_EQ(estimated_cost(spec), 10.0 * 3 * 128 * 128 * 100 * 16);
   core::ExperimentSpec twice = spec;
-  twice.steps = 200;
+  twice.steps                = 200;
   EXPECT_DOUBLE_EQ(estimated_cost(twice), 2 * estimated_cost(spec));
   EXPECT_GT(estimated_cost(spec_for("gpt2", "bit-memory")),
             estimated_cost(spec_for("gpt2", "bit-xor")));

@@ -76,13 +76,13 @@ TEST(GridExpand, QuickSweepSizeTagsAndSettings) {
 }
 
 TEST(GridExpand, IdsAreExperimentIdsOfTheSpec) {
-  const SweepPlan plan = parse_sweep(kQuick, "sweeps/quick.yaml");
+  const SweepPlan      plan = parse_sweep(kQuick, "sweeps/quick.yaml");
   core::ExperimentSpec hand_built;
-  hand_built.body = "gpt2-tiny";
-  hand_built.task = "bit-memory";
-  hand_built.init = "random";
-  hand_built.seed = 1;
-  hand_built.steps = 600;
+  hand_built.body                 = "gpt2-tiny";
+  hand_built.task                 = "bit-memory";
+  hand_built.init                 = "random";
+  hand_built.seed                 = 1;
+  hand_built.steps                = 600;
   const PlannedExperiment& memory = find_tag(plan, "gpt2-tiny_bit-memory_random_fpt_s1");
   EXPECT_EQ(memory.id, core::experiment_id(hand_built));
   EXPECT_EQ(memory.id.size(), 16u);
@@ -93,13 +93,13 @@ TEST(GridExpand, IdsAreExperimentIdsOfTheSpec) {
 }
 
 TEST(GridExpand, IdsDoNotDependOnKeyOrderOrSpelling) {
-  const char* one = R"(
+  const char*                        one   = R"(
 defaults: {body: gpt2-tiny, steps: 300, lr: 1e-3, batch_size: 16}
 axes:
   task: [bit-xor]
   seed: [0, 1]
 )";
-  const char* other = R"(
+  const char*                        other = R"(
 axes:
   seed: [0, 1]
   task: [bit-xor]
@@ -109,8 +109,8 @@ defaults:
   steps: 3e2
   body: gpt2-tiny
 )";
-  const SweepPlan a = parse_sweep(one, "a.yaml");
-  const SweepPlan b = parse_sweep(other, "b.yaml");
+  const SweepPlan                    a     = parse_sweep(one, "a.yaml");
+  const SweepPlan                    b     = parse_sweep(other, "b.yaml");
   std::map<std::string, std::string> ids_a, ids_b;
   for (const auto& e : a.experiments) ids_a[e.tag] = e.id;
   for (const auto& e : b.experiments) ids_b[e.tag] = e.id;
@@ -123,9 +123,9 @@ defaults:
 }
 
 TEST(GridExpand, IdsDifferWhenAnyKeyDiffers) {
-  const std::string base = "axes:\n  task: [bit-xor]\ndefaults:\n  body: gpt2-tiny\n";
-  const std::string base_id = parse_sweep(base, "x.yaml").experiments.at(0).id;
-  std::set<std::string> ids = {base_id};
+  const std::string     base    = "axes:\n  task: [bit-xor]\ndefaults:\n  body: gpt2-tiny\n";
+  const std::string     base_id = parse_sweep(base, "x.yaml").experiments.at(0).id;
+  std::set<std::string> ids     = {base_id};
   for (const char* change :
        {"  lr: 0.0005\n", "  steps: 999\n", "  seed: 3\n", "  full_eval: false\n",
         "  trains: full\n", "  bits_n: 7\n", "  listops_mode: corrected\n", "  dropout: 0.0\n"}) {
@@ -209,7 +209,7 @@ include:
 }
 
 TEST(GridExpand, IncludeKeysWinOverOverridesAndOverridesMatchIncludes) {
-  const SweepPlan plan = parse_sweep(R"(
+  const SweepPlan          plan = parse_sweep(R"(
 defaults: {body: gpt2-tiny}
 axes:
   task: [bit-xor]
@@ -219,7 +219,7 @@ overrides:
 include:
   - {task: bit-memory, body: gpt2-mini, steps: 70}
 )",
-                                     "x.yaml");
+                                              "x.yaml");
   const PlannedExperiment& mini = find_tag(plan, "gpt2-mini_bit-memory_random_fpt_s0");
   EXPECT_EQ(mini.spec.batch_size, 4);  // override matched the include's body
   EXPECT_EQ(mini.spec.steps, 70);      // the include's own key wins
@@ -311,7 +311,7 @@ TEST(GridExpand, LoadSweepReadsFileAndKeepsText) {
 }
 
 TEST(GridDescribe, MentionsEveryIdTagAndTotals) {
-  const SweepPlan plan = parse_sweep(kQuick, "sweeps/quick.yaml");
+  const SweepPlan   plan = parse_sweep(kQuick, "sweeps/quick.yaml");
   const std::string text = describe_plan(plan);
   for (const auto& e : plan.experiments) {
     EXPECT_NE(text.find(e.id), std::string::npos) << e.id;

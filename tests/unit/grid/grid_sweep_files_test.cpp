@@ -11,7 +11,7 @@ namespace {
 
 TEST(SweepFiles, EveryRepositorySweepLoads) {
   const std::filesystem::path directory = std::filesystem::path(FPT_SOURCE_DIR) / "sweeps";
-  std::set<std::string> loaded;
+  std::set<std::string>       loaded;
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     const std::string extension = entry.path().extension().string();
     if (extension != ".yaml" && extension != ".yml") continue;

@@ -24,15 +24,15 @@ using G = ParameterGroup;
 
 FptModelOptions continuous_options(int64_t input_dim, int64_t output_tokens, int64_t output_dim) {
   FptModelOptions options;
-  options.input_dim = input_dim;
+  options.input_dim     = input_dim;
   options.output_tokens = output_tokens;
-  options.output_dim = output_dim;
+  options.output_dim    = output_dim;
   return options;
 }
 
 core::ExperimentSpec tiny_spec(const std::string& trains = "fpt") {
   core::ExperimentSpec spec;
-  spec.body = "gpt2-tiny";
+  spec.body   = "gpt2-tiny";
   spec.trains = trains;
   return spec;
 }
@@ -63,8 +63,8 @@ TEST(FptModel, ContinuousInputShapes) {
 TEST(FptModel, TokenInputShapes) {
   torch::manual_seed(0);
   FptModelOptions options = continuous_options(15, 1, 10);
-  options.token_input = true;
-  FptModel model(gpt2_config("gpt2-tiny"), options);
+  options.token_input     = true;
+  FptModel            model(gpt2_config("gpt2-tiny"), options);
   const torch::Tensor ids = torch::randint(0, 15, {2, 20}, torch::kLong);
   EXPECT_EQ(model(ids).sizes().vec(), (std::vector<int64_t>{2, 1, 10}));
   EXPECT_THROW(model(torch::randn({2, 20, 15})), fpt::Error);  // floats to an Embedding
@@ -79,8 +79,8 @@ TEST(FptModel, ReadsTheLastPositionsNotAMean) {
   torch::manual_seed(1);
   FptModel model(gpt2_config("gpt2-tiny"), continuous_options(4, 2, 3));
   model->eval();
-  torch::NoGradGuard no_grad;
-  const torch::Tensor x = torch::randn({2, 7, 4});
+  torch::NoGradGuard  no_grad;
+  const torch::Tensor x      = torch::randn({2, 7, 4});
   const torch::Tensor hidden = model->body(model->input_linear(x));  // (2, 7, 128)
   const torch::Tensor logits = model(x);
   EXPECT_LT(max_abs_difference(logits, model->output_layer(hidden.narrow(1, 5, 2))), 1e-6);
@@ -93,23 +93,23 @@ TEST(FptModel, ReadsTheLastPositionsNotAMean) {
 
 TEST(FptModel, InputLayerIsOrthogonalWithGain) {
   torch::manual_seed(2);
-  FptModel tall(gpt2_config("gpt2-tiny"), continuous_options(16, 1, 2));
+  FptModel            tall(gpt2_config("gpt2-tiny"), continuous_options(16, 1, 2));
   const torch::Tensor w = tall->input_linear->weight;  // (128, 16): orthogonal columns
   EXPECT_EQ(w.sizes().vec(), (std::vector<int64_t>{128, 16}));
   EXPECT_LT(max_abs_difference(w.t().matmul(w), 1.41 * 1.41 * torch::eye(16)), 1e-4);
   EXPECT_EQ(tall->input_linear->bias.abs().max().item<double>(), 0.0);
 
   FptModelOptions wide_options = continuous_options(200, 1, 2);
-  wide_options.orth_gain = 2.0;
-  FptModel wide(gpt2_config("gpt2-tiny"), wide_options);
+  wide_options.orth_gain       = 2.0;
+  FptModel            wide(gpt2_config("gpt2-tiny"), wide_options);
   const torch::Tensor v = wide->input_linear->weight;  // (128, 200): orthogonal rows
   EXPECT_LT(max_abs_difference(v.matmul(v.t()), 4.0 * torch::eye(128)), 1e-4);
 }
 
 TEST(FptModel, OutputLayerHasPyTorchDefaultInit) {
   torch::manual_seed(3);
-  FptModel model(gpt2_config("gpt2-mini"), continuous_options(8, 1, 50));
-  const double bound = 1.0 / std::sqrt(256.0);  // U(±1/sqrt(fan_in))
+  FptModel            model(gpt2_config("gpt2-mini"), continuous_options(8, 1, 50));
+  const double        bound = 1.0 / std::sqrt(256.0);  // U(±1/sqrt(fan_in))
   const torch::Tensor w = model->output_layer->weight, b = model->output_layer->bias;
   EXPECT_LE(w.abs().max().item<double>(), bound);
   EXPECT_LE(b.abs().max().item<double>(), bound);
@@ -156,10 +156,10 @@ TEST(ParameterGroups, ParseTrains) {
 
 TEST(ParameterGroups, FptDefaultFreezesAttentionFeedForwardAndTokens) {
   torch::manual_seed(4);
-  FptModel model = make_model(tiny_spec(), continuous_options(5, 2, 3));
-  int checked = 0;
+  FptModel model   = make_model(tiny_spec(), continuous_options(5, 2, 3));
+  int      checked = 0;
   for (const auto& item : model->named_parameters()) {
-    const G group = group_of(item.key());
+    const G    group = group_of(item.key());
     const bool trains =
         group == G::input || group == G::output || group == G::pos || group == G::ln;
     EXPECT_EQ(item.value().requires_grad(), trains) << item.key();
@@ -170,16 +170,16 @@ TEST(ParameterGroups, FptDefaultFreezesAttentionFeedForwardAndTokens) {
 
 TEST(ParameterGroups, OneAdamStepChangesOnlyTrainableGroups) {
   torch::manual_seed(5);
-  const int64_t T = 9;
-  FptModel model = make_model(tiny_spec(), continuous_options(5, 2, 3));
+  const int64_t T     = 9;
+  FptModel      model = make_model(tiny_spec(), continuous_options(5, 2, 3));
   model->train();
   std::map<std::string, torch::Tensor> before;
   for (const auto& item : model->named_parameters())
     before[item.key()] = item.value().detach().clone();
 
   // Every parameter goes to Adam: freezing must come from requires_grad alone.
-  torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
-  const torch::Tensor logits = model(torch::randn({4, T, 5}));  // (4, 2, 3)
+  torch::optim::Adam  adam(model->parameters(), torch::optim::AdamOptions(1e-3));
+  const torch::Tensor logits  = model(torch::randn({4, T, 5}));  // (4, 2, 3)
   const torch::Tensor targets = torch::randint(0, 3, {8}, torch::kLong);
   torch::nn::functional::cross_entropy(logits.reshape({8, 3}), targets).backward();
   for (const auto& item : model->named_parameters())
@@ -187,9 +187,9 @@ TEST(ParameterGroups, OneAdamStepChangesOnlyTrainableGroups) {
   adam.step();
 
   for (const auto& item : model->named_parameters()) {
-    const std::string& name = item.key();
+    const std::string&   name  = item.key();
     const torch::Tensor& after = item.value();
-    const G group = group_of(name);
+    const G              group = group_of(name);
     if (group == G::attn || group == G::ff || group == G::frozen) {
       EXPECT_TRUE(torch::equal(after, before[name])) << name << " changed";
     } else if (group == G::pos) {
@@ -217,8 +217,8 @@ TEST(ParameterGroups, FullTrainsEveryBodyGroupButTokens) {
 TEST(ParameterGroups, CountsForGpt2BaseMatchThePaper) {
   // GPT-2 base, 16-dim continuous tokens, 64 tokens, 10 classes, FPT default (paper §1.5).
   core::ExperimentSpec spec;
-  spec.body = "gpt2";
-  spec.trains = "fpt";
+  spec.body      = "gpt2";
+  spec.trains    = "fpt";
   FptModel model = make_model(spec, continuous_options(16, 1, 10));
   const std::vector<core::ParameterGroupCount> rows = count_parameters(*model, 64);
   ASSERT_EQ(rows.size(), 8u);
@@ -266,19 +266,19 @@ TEST(ParameterGroups, CountRejectsEmptySequences) {
 
 TEST(MakeModel, FollowsTheSpec) {
   core::ExperimentSpec spec = tiny_spec();
-  spec.n_layer = 2;
-  spec.dropout = 0.0;
-  spec.orth_gain = 2.0;
-  FptModelOptions options = continuous_options(4, 1, 3);
-  options.dropout = 0.5;  // the spec's dropout wins
-  FptModel model = make_model(spec, options);
+  spec.n_layer              = 2;
+  spec.dropout              = 0.0;
+  spec.orth_gain            = 2.0;
+  FptModelOptions options   = continuous_options(4, 1, 3);
+  options.dropout           = 0.5;  // the spec's dropout wins
+  FptModel model            = make_model(spec, options);
   EXPECT_EQ(model->body->h->size(), 2u);
   EXPECT_EQ(model->body->config().n_layer, 2);
   EXPECT_EQ(model->options().dropout, 0.0);
   const torch::Tensor w = model->input_linear->weight;  // (128, 4)
   EXPECT_LT(max_abs_difference(w.t().matmul(w), 4.0 * torch::eye(4)), 1e-4);
   // No dropout anywhere: training and evaluation forwards agree.
-  torch::NoGradGuard no_grad;
+  torch::NoGradGuard  no_grad;
   const torch::Tensor x = torch::randn({2, 6, 4});
   model->train();
   const torch::Tensor trained = model(x);
@@ -288,26 +288,26 @@ TEST(MakeModel, FollowsTheSpec) {
 
 TEST(MakeModel, RejectsUnavailableChoicesWithTheExperimentTag) {
   const FptModelOptions options = continuous_options(4, 1, 3);
-  core::ExperimentSpec spec = tiny_spec();
-  spec.init = "pretrained";
-  std::string message = error_of([&] { make_model(spec, options); });
+  core::ExperimentSpec  spec    = tiny_spec();
+  spec.init                     = "pretrained";
+  std::string message           = error_of([&] { make_model(spec, options); });
   EXPECT_NE(message.find("pretrained"), std::string::npos) << message;
   EXPECT_NE(message.find("not available"), std::string::npos) << message;
 
-  spec = tiny_spec();
+  spec      = tiny_spec();
   spec.init = "bogus";
   EXPECT_NE(error_of([&] { make_model(spec, options); }).find("random"), std::string::npos);
 
-  spec = tiny_spec();
+  spec      = tiny_spec();
   spec.body = "gpt3";
   EXPECT_NE(error_of([&] { make_model(spec, options); }).find("gpt2-tiny"), std::string::npos);
 
-  spec = tiny_spec();
+  spec         = tiny_spec();
   spec.n_layer = 4;
-  message = error_of([&] { make_model(spec, options); });
+  message      = error_of([&] { make_model(spec, options); });
   EXPECT_NE(message.find("n_layer 4"), std::string::npos) << message;
 
-  spec = tiny_spec("output,bogus");
+  spec    = tiny_spec("output,bogus");
   message = error_of([&] { make_model(spec, options); });
   EXPECT_NE(message.find(core::default_tag(spec)), std::string::npos) << message;
   EXPECT_NE(message.find("bogus"), std::string::npos) << message;

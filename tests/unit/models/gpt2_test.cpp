@@ -61,7 +61,7 @@ TEST(Gpt2Config, UnknownNameListsValidBodies) {
 }
 
 TEST(Gpt2Body, ParameterNamesAndShapesAreHuggingFaces) {
-  Gpt2Body body(gpt2_config("gpt2-tiny"));
+  Gpt2Body                                                  body(gpt2_config("gpt2-tiny"));
   std::vector<std::pair<std::string, std::vector<int64_t>>> expected = {
       {"wte.weight", {50257, 128}}, {"wpe.weight", {1024, 128}}};
   for (int layer = 0; layer < 3; ++layer) {
@@ -97,7 +97,7 @@ TEST(Gpt2Body, ParameterNamesAndShapesAreHuggingFaces) {
 TEST(Gpt2Body, BaseSizeHasGpt2ModelParameterCount) {
   // Hugging Face GPT2Model("gpt2") has 124,439,808 parameters.
   Gpt2Body body(gpt2_config("gpt2"));
-  int64_t total = 0;
+  int64_t  total = 0;
   for (const auto& parameter : body->parameters()) total += parameter.numel();
   EXPECT_EQ(total, 124439808);
 }
@@ -117,7 +117,7 @@ TEST(Conv1D, ComputesInputTimesWeightPlusBias) {
 }
 
 TEST(Gpt2Body, KeepsShapeAndRejectsTooLongSequences) {
-  Gpt2Config config = gpt2_config("gpt2-tiny");
+  Gpt2Config config  = gpt2_config("gpt2-tiny");
   config.n_positions = 8;
   Gpt2Body body(config);
   EXPECT_EQ(body(torch::randn({2, 8, 128})).sizes().vec(), (std::vector<int64_t>{2, 8, 128}));
@@ -130,8 +130,8 @@ TEST(Gpt2Body, AttentionIsCausal) {
   torch::manual_seed(2);
   Gpt2Body body(gpt2_config("gpt2-tiny"));
   body->eval();
-  torch::NoGradGuard no_grad;
-  const torch::Tensor x = torch::randn({2, 10, 128});
+  torch::NoGradGuard  no_grad;
+  const torch::Tensor x         = torch::randn({2, 10, 128});
   const torch::Tensor reference = body(x);
 
   torch::Tensor later = x.clone();
@@ -151,8 +151,8 @@ TEST(Gpt2Body, AttentionIsCausal) {
 
 TEST(Gpt2Body, DropoutOnlyInTrainingMode) {
   torch::manual_seed(3);
-  Gpt2Body body(gpt2_config("gpt2-tiny"));
-  torch::NoGradGuard no_grad;
+  Gpt2Body            body(gpt2_config("gpt2-tiny"));
+  torch::NoGradGuard  no_grad;
   const torch::Tensor x = torch::randn({2, 6, 128});
   body->train();
   EXPECT_GT(max_abs_difference(body(x), body(x)), 1e-4) << "dropout 0.1 is not active in training";
@@ -162,7 +162,7 @@ TEST(Gpt2Body, DropoutOnlyInTrainingMode) {
   // With dropout 0 the training-mode forward is the evaluation forward: dropout is all that
   // differs.
   Gpt2Config no_dropout = gpt2_config("gpt2-tiny");
-  no_dropout.dropout = 0.0;
+  no_dropout.dropout    = 0.0;
   torch::manual_seed(3);
   Gpt2Body plain(no_dropout);
   plain->train();
@@ -174,10 +174,10 @@ TEST(Gpt2Body, DropoutOnlyInTrainingMode) {
 TEST(Gpt2Body, RandomInitIsTransformers411) {
   torch::manual_seed(4);
   Gpt2Body body(gpt2_config("gpt2-mini"));
-  int matrices = 0;
+  int      matrices = 0;
   for (const auto& item : body->named_parameters()) {
-    const std::string& name = item.key();
-    const torch::Tensor& p = item.value();
+    const std::string&   name = item.key();
+    const torch::Tensor& p    = item.value();
     if (name.size() > 5 && name.substr(name.size() - 5) == ".bias") {
       EXPECT_EQ(p.abs().max().item<double>(), 0.0) << name;
     } else if (p.dim() == 1) {
@@ -212,7 +212,7 @@ TEST(Gpt2Body, KeepLayersKeepsTheFirstBlocksOfTheFullBody) {
 
 torch::Tensor naive_layer_norm(const torch::Tensor& x, const torch::Tensor& weight,
                                const torch::Tensor& bias, double eps) {
-  const torch::Tensor mean = x.mean(-1, /*keepdim=*/true);
+  const torch::Tensor mean     = x.mean(-1, /*keepdim=*/true);
   const torch::Tensor variance = (x - mean).pow(2).mean(-1, /*keepdim=*/true);  // biased
   return (x - mean) / torch::sqrt(variance + eps) * weight + bias;
 }
@@ -223,12 +223,12 @@ torch::Tensor naive_gelu(const torch::Tensor& x) {
 
 torch::Tensor naive_gpt2(const std::map<std::string, torch::Tensor>& p, const Gpt2Config& config,
                          const torch::Tensor& x) {
-  const int64_t B = x.size(0), T = x.size(1), C = x.size(2), H = config.n_head, D = C / H;
-  const double eps = config.layer_norm_epsilon;
+  const int64_t       B = x.size(0), T = x.size(1), C = x.size(2), H = config.n_head, D = C / H;
+  const double        eps    = config.layer_norm_epsilon;
   const torch::Tensor future = torch::ones({T, T}, torch::kBool).triu(1);  // key after query
-  torch::Tensor h = x + p.at("wpe.weight").slice(0, 0, T);
+  torch::Tensor       h      = x + p.at("wpe.weight").slice(0, 0, T);
   for (int64_t layer = 0; layer < config.n_layer; ++layer) {
-    const std::string b = "h." + std::to_string(layer) + ".";
+    const std::string   b = "h." + std::to_string(layer) + ".";
     const torch::Tensor a =
         naive_layer_norm(h, p.at(b + "ln_1.weight"), p.at(b + "ln_1.bias"), eps);
     const torch::Tensor qkv =
@@ -237,7 +237,7 @@ torch::Tensor naive_gpt2(const std::map<std::string, torch::Tensor>& p, const Gp
       return qkv.slice(2, index * C, (index + 1) * C).reshape({B, T, H, D}).permute({0, 2, 1, 3});
     };
     const torch::Tensor q = heads(0), k = heads(1), v = heads(2);  // (B, H, T, D)
-    torch::Tensor scores = q.matmul(k.transpose(-1, -2)) / std::sqrt(static_cast<double>(D));
+    torch::Tensor       scores = q.matmul(k.transpose(-1, -2)) / std::sqrt(static_cast<double>(D));
     scores = scores.masked_fill(future, -std::numeric_limits<double>::infinity());
     const torch::Tensor attended =
         torch::softmax(scores, -1).matmul(v).permute({0, 2, 1, 3}).reshape({B, T, C});
@@ -254,7 +254,7 @@ torch::Tensor naive_gpt2(const std::map<std::string, torch::Tensor>& p, const Gp
 TEST(Gpt2Body, ForwardMatchesNaiveImplementation) {
   torch::manual_seed(6);
   const Gpt2Config config = gpt2_config("gpt2-tiny");
-  Gpt2Body body(config);
+  Gpt2Body         body(config);
   body->eval();
   torch::NoGradGuard no_grad;
   // Non-trivial values everywhere (the init's zero biases and unit LayerNorms would hide a swapped
@@ -266,9 +266,9 @@ TEST(Gpt2Body, ForwardMatchesNaiveImplementation) {
     else
       p.normal_(0.0, p.dim() == 1 ? 0.2 : 0.1);
   }
-  const auto parameters = parameter_map(*body);
-  const torch::Tensor x = torch::randn({2, 12, 128});
-  const torch::Tensor expected = naive_gpt2(parameters, config, x);
+  const auto          parameters = parameter_map(*body);
+  const torch::Tensor x          = torch::randn({2, 12, 128});
+  const torch::Tensor expected   = naive_gpt2(parameters, config, x);
   EXPECT_LT(max_abs_difference(body(x), expected), 1e-5);
 
   // The test can see the Conv1D trap: a transposed square attn.c_proj changes the result.

@@ -28,7 +28,7 @@ class RunFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    directory_ = fs::temp_directory_path() /
+    directory_       = fs::temp_directory_path() /
                  ("fpt_results_" + std::string(info->name()) + "_" + std::to_string(::getpid()));
     fs::remove_all(directory_);
     fs::create_directories(directory_);
@@ -42,44 +42,44 @@ class RunFileTest : public ::testing::Test {
 
 core::RunResult full_result() {
   core::RunResult result;
-  result.spec.body = "gpt2-medium";
-  result.spec.task = "listops";
-  result.spec.trains = "input,output,ln";
-  result.spec.seed = 3;
-  result.spec.lr = 3e-4;
-  result.spec.full_eval = false;
+  result.spec.body         = "gpt2-medium";
+  result.spec.task         = "listops";
+  result.spec.trains       = "input,output,ln";
+  result.spec.seed         = 3;
+  result.spec.lr           = 3e-4;
+  result.spec.full_eval    = false;
   result.spec.listops_data = "/data/lra/listops";
   result.spec.listops_mode = "corrected";
-  result.id = core::experiment_id(result.spec);
-  result.tag = core::default_tag(result.spec);
-  result.sweep = "table2";
-  result.status = "completed";
-  result.error = "";
-  result.curve = {
-      {100, 2.25, 0.18, 2.5, 0.17, 12.5},
-      {200, 1.75, kNaN, kNaN, 0.375, 25.25},  // NaN where a metric was not measured
-      {300, 1.5, 0.5, 1.625, 0.4375, 38.0},
+  result.id                = core::experiment_id(result.spec);
+  result.tag               = core::default_tag(result.spec);
+  result.sweep             = "table2";
+  result.status            = "completed";
+  result.error             = "";
+  result.curve             = {
+                  {100, 2.25, 0.18, 2.5, 0.17, 12.5},
+                  {200, 1.75, kNaN, kNaN, 0.375, 25.25},  // NaN where a metric was not measured
+                  {300, 1.5, 0.5, 1.625, 0.4375, 38.0},
   };
-  result.steps_done = 300;
-  result.final_train_loss = 1.5;
+  result.steps_done           = 300;
+  result.final_train_loss     = 1.5;
   result.final_train_accuracy = 0.5;
-  result.final_eval_loss = 1.625;
-  result.final_eval_accuracy = 0.4375;
-  result.full_eval_split = "basic_val";
-  result.full_eval_examples = 2000;
-  result.full_eval_loss = kNaN;
-  result.full_eval_accuracy = 0.38;
-  result.parameters = {
-      {"input", 7680, 7680, 7680}, {"pos", 786432, 786432, 393216}, {"frozen", 84934656, 0, 0}};
-  result.wall_seconds = 41.5;
+  result.final_eval_loss      = 1.625;
+  result.final_eval_accuracy  = 0.4375;
+  result.full_eval_split      = "basic_val";
+  result.full_eval_examples   = 2000;
+  result.full_eval_loss       = kNaN;
+  result.full_eval_accuracy   = 0.38;
+  result.parameters           = {
+                {"input", 7680, 7680, 7680}, {"pos", 786432, 786432, 393216}, {"frozen", 84934656, 0, 0}};
+  result.wall_seconds       = 41.5;
   result.samples_per_second = 123.25;
-  result.host = "node-17.cluster";
-  result.rank = 5;
-  result.threads = 8;
-  result.started_at = "2025-03-01T12:00:00Z";
-  result.finished_at = "2025-03-01T12:00:41Z";
-  result.git_commit = "0123456789abcdef0123456789abcdef01234567";
-  result.versions = {{"fpt", "0.1.0"}, {"hdf5", "1.10.8"}, {"torch", "2.12.1+cu130"}};
+  result.host               = "node-17.cluster";
+  result.rank               = 5;
+  result.threads            = 8;
+  result.started_at         = "2025-03-01T12:00:00Z";
+  result.finished_at        = "2025-03-01T12:00:41Z";
+  result.git_commit         = "0123456789abcdef0123456789abcdef01234567";
+  result.versions           = {{"fpt", "0.1.0"}, {"hdf5", "1.10.8"}, {"torch", "2.12.1+cu130"}};
   return result;
 }
 
@@ -159,20 +159,20 @@ void write_text(const fs::path& path, const std::string& text) {
 
 TEST_F(RunFileTest, RoundTripsEveryField) {
   const core::RunResult written = full_result();
-  const fs::path path = file(written.id + ".h5");
+  const fs::path        path    = file(written.id + ".h5");
   write_run_file(path, written);
   expect_same_result(written, read_run_file(path));
 }
 
 TEST_F(RunFileTest, RoundTripsFailedRunWithNonAsciiAndLongText) {
   core::RunResult written = full_result();
-  written.status = "failed";
+  written.status          = "failed";
   // UTF-8 survives; a long message is not limited by HDF5's 64 KiB object-header budget.
   written.error =
       "CUDA out of memory — tried 2.5 GiB, ±0 free, Größe ✓\n" + std::string(100000, 'x');
-  written.host = "höst-ñ";
+  written.host             = "höst-ñ";
   written.versions["cuda"] = "13.0";
-  const fs::path path = file("failed.h5");
+  const fs::path path      = file("failed.h5");
   write_run_file(path, written);
   expect_same_result(written, read_run_file(path));
   EXPECT_EQ(read_run_status(path), "failed");
@@ -180,8 +180,8 @@ TEST_F(RunFileTest, RoundTripsFailedRunWithNonAsciiAndLongText) {
 
 TEST_F(RunFileTest, RoundTripsEmptyCurvesParametersAndVersions) {
   core::RunResult written;  // defaults: failed, no curve, NaN metrics
-  written.id = core::experiment_id(written.spec);
-  written.error = "data file missing";
+  written.id          = core::experiment_id(written.spec);
+  written.error       = "data file missing";
   const fs::path path = file("empty.h5");
   write_run_file(path, written);
   const core::RunResult read = read_run_file(path);
@@ -194,7 +194,7 @@ TEST_F(RunFileTest, RoundTripsEmptyCurvesParametersAndVersions) {
 
 TEST_F(RunFileTest, LayoutHasFormatAndEverySpecKeyAsAttribute) {
   const core::RunResult written = full_result();
-  const fs::path path = file("layout.h5");
+  const fs::path        path    = file("layout.h5");
   write_run_file(path, written);
   io::Hdf5File h5 = io::Hdf5File::open_read_only(path);
   EXPECT_EQ(h5.root().read_string_attribute("format"), "fpt-run");
@@ -223,7 +223,7 @@ TEST_F(RunFileTest, StatusFastPath) {
   EXPECT_EQ(read_run_status(file("done.h5")), "completed");
 
   core::RunResult failed = full_result();
-  failed.status = "failed";
+  failed.status          = "failed";
   write_run_file(file("failed.h5"), failed);
   EXPECT_EQ(read_run_status(file("failed.h5")), "failed");
 
@@ -252,7 +252,7 @@ TEST_F(RunFileTest, SuccessfulWriteLeavesNoTemporary) {
 
 TEST_F(RunFileTest, FailedWriteLeavesNoFileAndKeepsThePreviousOne) {
   core::RunResult broken = full_result();
-  broken.versions[""] = "1.0";  // HDF5 rejects an empty attribute name, midway through writing
+  broken.versions[""]    = "1.0";  // HDF5 rejects an empty attribute name, midway through writing
 
   const fs::path fresh = file("fresh.h5");
   expect_error_mentioning([&] { write_run_file(fresh, broken); },
@@ -260,9 +260,9 @@ TEST_F(RunFileTest, FailedWriteLeavesNoFileAndKeepsThePreviousOne) {
   EXPECT_FALSE(fs::exists(fresh));
   EXPECT_FALSE(fs::exists(io::temporary_path_for(fresh)));
 
-  const fs::path existing = file("existing.h5");
-  core::RunResult good = full_result();
-  good.tag = "the-good-one";
+  const fs::path  existing = file("existing.h5");
+  core::RunResult good     = full_result();
+  good.tag                 = "the-good-one";
   write_run_file(existing, good);
   EXPECT_THROW(write_run_file(existing, broken), fpt::Error);
   EXPECT_FALSE(fs::exists(io::temporary_path_for(existing)));
@@ -331,12 +331,12 @@ TEST_F(RunFileTest, H5dumpReadsTheFile) {
   if (std::system("command -v h5dump > /dev/null 2>&1") != 0)
     FAIL() << "h5dump not in PATH: scripts/setup.sh installs it (Debian package hdf5-tools)";
   const core::RunResult written = full_result();
-  const fs::path path = file(written.id + ".h5");
+  const fs::path        path    = file(written.id + ".h5");
   write_run_file(path, written);
-  const fs::path output = file("h5dump.txt");
+  const fs::path    output  = file("h5dump.txt");
   const std::string command = "h5dump -A '" + path.string() + "' > '" + output.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  std::ifstream in(output);
+  const int         status  = std::system(command.c_str());
+  std::ifstream     in(output);
   std::stringstream text;
   text << in.rdbuf();
   ASSERT_EQ(status, 0) << text.str();

@@ -9,12 +9,12 @@ namespace {
 core::RunResult run(const std::string& trains, const std::string& task, int64_t seed,
                     double accuracy, const std::string& status = "completed") {
   core::RunResult result;
-  result.spec.body = "gpt2";
-  result.spec.init = "pretrained";
-  result.spec.trains = trains;
-  result.spec.task = task;
-  result.spec.seed = seed;
-  result.status = status;
+  result.spec.body           = "gpt2";
+  result.spec.init           = "pretrained";
+  result.spec.trains         = trains;
+  result.spec.task           = task;
+  result.spec.seed           = seed;
+  result.status              = status;
   result.final_eval_accuracy = accuracy;
   return result;
 }
@@ -42,7 +42,7 @@ TEST(SummaryTable, ThreeSeedsUseNMinusOne) {
 }
 
 TEST(SummaryTable, FullEvaluationBeatsRunningEstimate) {
-  core::RunResult result = run("fpt", "listops", 0, 0.5);
+  core::RunResult result    = run("fpt", "listops", 0, 0.5);
   result.full_eval_accuracy = 0.375;
   EXPECT_EQ(only_row(markdown_summary_table({result})), "| gpt2 / pretrained / fpt | 37.5 (n=1) |");
 }
@@ -69,7 +69,7 @@ TEST(SummaryTable, CompletedWithoutAccuracyIsUnmeasured) {
 
 TEST(SummaryTable, RowsInFirstSeenOrderColumnsInThePapersOrder) {
   core::RunResult bigger = run("fpt", "listops", 0, 0.4);
-  bigger.spec.body = "gpt2-medium";
+  bigger.spec.body       = "gpt2-medium";
   const std::string table =
       markdown_summary_table({run("ln", "listops", 0, 0.3), bigger, run("fpt", "bit-xor", 0, 1.0)});
   const std::string expected =
@@ -82,10 +82,10 @@ TEST(SummaryTable, RowsInFirstSeenOrderColumnsInThePapersOrder) {
 }
 
 TEST(SummaryTable, ExtraAxesGetRowsOfTheirOwn) {
-  core::RunResult slow = run("fpt", "bit-xor", 0, 0.5);
-  slow.tag = core::default_tag(slow.spec) + "_lr0.0001";
-  core::RunResult fast = run("fpt", "bit-xor", 1, 1.0);
-  fast.tag = core::default_tag(fast.spec) + "_lr0.001";
+  core::RunResult slow    = run("fpt", "bit-xor", 0, 0.5);
+  slow.tag                = core::default_tag(slow.spec) + "_lr0.0001";
+  core::RunResult fast    = run("fpt", "bit-xor", 1, 1.0);
+  fast.tag                = core::default_tag(fast.spec) + "_lr0.001";
   const std::string table = markdown_summary_table({slow, fast});
   EXPECT_NE(table.find("| gpt2 / pretrained / fpt lr0.0001 | 50.0 (n=1) |"), std::string::npos)
       << table;

@@ -25,7 +25,7 @@ ListOpsExpression op(ListOpsOperator o, std::vector<ListOpsExpression> arguments
 constexpr ListOpsOperator MAX = ListOpsOperator::max;
 constexpr ListOpsOperator MIN = ListOpsOperator::min;
 constexpr ListOpsOperator MED = ListOpsOperator::median;
-constexpr ListOpsOperator SM = ListOpsOperator::sum_modulo;
+constexpr ListOpsOperator SM  = ListOpsOperator::sum_modulo;
 
 // Message of the fpt::Error that `body` throws ("" when it throws none).
 template <typename Body>
@@ -82,8 +82,8 @@ TEST(ListOpsText, RendersLikeLraToString) {
 // run with random.seed(7), max_depth 4, max_args 4), with their value and LRA length.
 struct LraLine {
   const char* text;
-  int value;
-  int64_t length;
+  int         value;
+  int64_t     length;
 };
 const std::vector<LraLine>& lra_lines() {
   static const std::vector<LraLine> lines = {
@@ -149,10 +149,10 @@ TEST(ListOpsText, ParserErrorsNameContextAndColumn) {
 
 fpt::tasks::ListOpsGeneratorOptions small_options() {
   fpt::tasks::ListOpsGeneratorOptions options;
-  options.max_depth = 6;
+  options.max_depth  = 6;
   options.min_length = 20;
   options.max_length = 200;
-  options.max_args = 5;
+  options.max_args   = 5;
   return options;
 }
 
@@ -164,9 +164,9 @@ void count_argument_counts(const ListOpsExpression& e, std::vector<int64_t>& cou
 }
 
 TEST(ListOpsGenerator, KeepsLengthDepthAndArgumentBounds) {
-  const auto options = small_options();
+  const auto                   options = small_options();
   fpt::tasks::ListOpsGenerator generator(options, 42);
-  std::vector<int64_t> operators(4, 0), argument_counts, values(10, 0);
+  std::vector<int64_t>         operators(4, 0), argument_counts, values(10, 0);
   for (int i = 0; i < 1000; ++i) {
     const ListOpsExpression e = generator.next();
     ASSERT_TRUE(e.is_operator);
@@ -177,7 +177,7 @@ TEST(ListOpsGenerator, KeepsLengthDepthAndArgumentBounds) {
     fpt::tasks::count_operators(e, operators);
     count_argument_counts(e, argument_counts);
     // the text round-trips and its value agrees with the tree's
-    const std::string text = to_lra_string(e);
+    const std::string       text   = to_lra_string(e);
     const ListOpsExpression parsed = fpt::tasks::parse_lra_string(text, "generated");
     ASSERT_EQ(parsed, e);
     EXPECT_EQ(evaluate(parsed), evaluate(e));
@@ -205,9 +205,9 @@ TEST(ListOpsGenerator, KeepsLengthDepthAndArgumentBounds) {
 }
 
 TEST(ListOpsGenerator, SameSeedSameStreamOtherSeedOtherStream) {
-  const auto options = small_options();
+  const auto                   options = small_options();
   fpt::tasks::ListOpsGenerator a(options, 5), b(options, 5), c(options, 6);
-  bool any_difference = false;
+  bool                         any_difference = false;
   for (int i = 0; i < 50; ++i) {
     const std::string text_a = to_lra_string(a.next());
     EXPECT_EQ(text_a, to_lra_string(b.next()));
@@ -219,21 +219,21 @@ TEST(ListOpsGenerator, SameSeedSameStreamOtherSeedOtherStream) {
 TEST(ListOpsGenerator, DigitProbabilityZeroFillsEveryLevel) {
   // with digits only at max depth, every root-to-leaf path has exactly max_depth nodes
   fpt::tasks::ListOpsGeneratorOptions options;
-  options.max_depth = 3;
-  options.max_args = 2;
-  options.min_length = 0;
-  options.max_length = 100;
+  options.max_depth         = 3;
+  options.max_args          = 2;
+  options.min_length        = 0;
+  options.max_length        = 100;
   options.digit_probability = 0.0;
   fpt::tasks::ListOpsGenerator generator(options, 1);
-  const ListOpsExpression e = generator.next();
+  const ListOpsExpression      e = generator.next();
   EXPECT_EQ(expression_depth(e), 3);
   EXPECT_EQ(lra_length(e), 2 + 2 * (2 + 2 * 1));  // a full binary tree of depth 3
 }
 
 TEST(ListOpsGenerator, GeneratesAThousandExamplesWellUnderASecond) {
-  const auto start = std::chrono::steady_clock::now();
+  const auto                   start = std::chrono::steady_clock::now();
   fpt::tasks::ListOpsGenerator generator(small_options(), 3);
-  int64_t total_length = 0;
+  int64_t                      total_length = 0;
   for (int i = 0; i < 1000; ++i) total_length += to_lra_string(generator.next()).size();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -244,21 +244,21 @@ TEST(ListOpsGenerator, GeneratesAThousandExamplesWellUnderASecond) {
 TEST(ListOpsGenerator, RejectsImpossibleOptionsNamingTheKey) {
   fpt::tasks::ListOpsGeneratorOptions options;
   options.max_depth = 2;  // the longest expression is [OP d x 10] = 12 < 500
-  auto message = error_of([&] { fpt::tasks::ListOpsGenerator(options, 0); });
+  auto message      = error_of([&] { fpt::tasks::ListOpsGenerator(options, 0); });
   EXPECT_NE(message.find("listops_min_length 500 cannot be exceeded"), std::string::npos)
       << message;
-  options = {};
+  options          = {};
   options.max_args = 1;
-  message = error_of([&] { fpt::tasks::ListOpsGenerator(options, 0); });
+  message          = error_of([&] { fpt::tasks::ListOpsGenerator(options, 0); });
   EXPECT_NE(message.find("listops_max_args"), std::string::npos) << message;
-  options = {};
+  options            = {};
   options.min_length = 100;
   options.max_length = 101;
-  message = error_of([&] { fpt::tasks::ListOpsGenerator(options, 0); });
+  message            = error_of([&] { fpt::tasks::ListOpsGenerator(options, 0); });
   EXPECT_NE(message.find("listops_max_length"), std::string::npos) << message;
-  options = {};
+  options           = {};
   options.max_depth = 1;
-  message = error_of([&] { fpt::tasks::ListOpsGenerator(options, 0); });
+  message           = error_of([&] { fpt::tasks::ListOpsGenerator(options, 0); });
   EXPECT_NE(message.find("listops_max_depth"), std::string::npos) << message;
 }
 

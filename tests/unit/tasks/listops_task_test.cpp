@@ -28,7 +28,7 @@ class ListOpsTaskTest : public ::testing::Test {
     fs::remove_all(directory_);
     fs::create_directories(directory_);
     const char* previous = std::getenv("FPT_DATA_DIR");
-    had_previous_ = previous != nullptr;
+    had_previous_        = previous != nullptr;
     if (had_previous_) previous_ = previous;
     ::setenv("FPT_DATA_DIR", directory_.c_str(), 1);
   }
@@ -42,12 +42,12 @@ class ListOpsTaskTest : public ::testing::Test {
 
   static fpt::core::ExperimentSpec small_spec(const std::string& mode) {
     fpt::core::ExperimentSpec spec;
-    spec.task = "listops";
-    spec.listops_mode = mode;
+    spec.task               = "listops";
+    spec.listops_mode       = mode;
     spec.listops_min_length = 10;
     spec.listops_max_length = 60;
     spec.listops_train_size = 200;
-    spec.listops_eval_size = 50;
+    spec.listops_eval_size  = 50;
     return spec;
   }
 
@@ -60,14 +60,14 @@ class ListOpsTaskTest : public ::testing::Test {
     return "";
   }
 
-  fs::path directory_;
-  bool had_previous_ = false;
+  fs::path    directory_;
+  bool        had_previous_ = false;
   std::string previous_;
 };
 
 TEST_F(ListOpsTaskTest, PaperModeGeneratesDataWithTheRightShapes) {
   const auto spec = small_spec("paper");
-  auto task = fpt::tasks::make_listops_task(spec);
+  auto       task = fpt::tasks::make_listops_task(spec);
   EXPECT_EQ(task->name(), "listops");
   const auto shape = task->shape();
   EXPECT_EQ(shape.input_kind, fpt::tasks::InputKind::tokens);
@@ -79,8 +79,8 @@ TEST_F(ListOpsTaskTest, PaperModeGeneratesDataWithTheRightShapes) {
   EXPECT_EQ(task->eval_split_name(), "basic_val");
   EXPECT_EQ(task->eval_split_size(), 50);
 
-  auto generator = at::make_generator<at::CPUGeneratorImpl>(3);
-  const auto batch = task->train_batch(16, generator);
+  auto       generator = at::make_generator<at::CPUGeneratorImpl>(3);
+  const auto batch     = task->train_batch(16, generator);
   EXPECT_EQ(batch.inputs.sizes(), (std::vector<int64_t>{16, 512}));
   EXPECT_EQ(batch.inputs.scalar_type(), torch::kLong);
   EXPECT_EQ(batch.targets.sizes(), (std::vector<int64_t>{16, 1}));
@@ -109,11 +109,11 @@ TEST_F(ListOpsTaskTest, PaperModeGeneratesDataWithTheRightShapes) {
 }
 
 TEST_F(ListOpsTaskTest, SameGeneratorDrawsTheSameBatch) {
-  auto task = fpt::tasks::make_listops_task(small_spec("paper"));
-  auto first = at::make_generator<at::CPUGeneratorImpl>(9);
-  auto second = at::make_generator<at::CPUGeneratorImpl>(9);
-  const auto a = task->train_batch(32, first);
-  const auto b = task->train_batch(32, second);
+  auto       task   = fpt::tasks::make_listops_task(small_spec("paper"));
+  auto       first  = at::make_generator<at::CPUGeneratorImpl>(9);
+  auto       second = at::make_generator<at::CPUGeneratorImpl>(9);
+  const auto a      = task->train_batch(32, first);
+  const auto b      = task->train_batch(32, second);
   EXPECT_TRUE(torch::equal(a.inputs, b.inputs));
   EXPECT_TRUE(torch::equal(a.targets, b.targets));
   const auto c = task->train_batch(32, first);
@@ -121,12 +121,12 @@ TEST_F(ListOpsTaskTest, SameGeneratorDrawsTheSameBatch) {
 }
 
 TEST_F(ListOpsTaskTest, GeneratedFilesAreReusedAndReloadIdentically) {
-  const auto spec = small_spec("corrected");
-  auto first = ListOpsTask::load(fpt::tasks::listops_options_from_spec(spec));
-  const fs::path data = fpt::tasks::listops_generated_directory(
-      fpt::tasks::listops_options_from_spec(spec).generated);
+  const auto     spec  = small_spec("corrected");
+  auto           first = ListOpsTask::load(fpt::tasks::listops_options_from_spec(spec));
+  const fs::path data  = fpt::tasks::listops_generated_directory(
+       fpt::tasks::listops_options_from_spec(spec).generated);
   const auto written = fs::last_write_time(data / "basic_train.tsv");
-  auto second = ListOpsTask::load(fpt::tasks::listops_options_from_spec(spec));
+  auto       second  = ListOpsTask::load(fpt::tasks::listops_options_from_spec(spec));
   EXPECT_EQ(fs::last_write_time(data / "basic_train.tsv"), written);  // reused, not rewritten
   EXPECT_TRUE(torch::equal(first->train_tokens().tokens, second->train_tokens().tokens));
   EXPECT_TRUE(torch::equal(first->train_tokens().labels, second->train_tokens().labels));
@@ -141,11 +141,11 @@ TEST_F(ListOpsTaskTest, GeneratedFilesAreReusedAndReloadIdentically) {
   auto other_spec = spec;
   other_spec.seed = 4;
   other_spec.body = "gpt2-medium";
-  auto fourth = ListOpsTask::load(fpt::tasks::listops_options_from_spec(other_spec));
+  auto fourth     = ListOpsTask::load(fpt::tasks::listops_options_from_spec(other_spec));
   EXPECT_TRUE(torch::equal(first->train_tokens().tokens, fourth->train_tokens().tokens));
 
   // other settings, another directory and other data
-  auto bigger = spec;
+  auto bigger               = spec;
   bigger.listops_train_size = 201;
   EXPECT_NE(fpt::tasks::listops_generated_directory(
                 fpt::tasks::listops_options_from_spec(bigger).generated),
@@ -154,7 +154,7 @@ TEST_F(ListOpsTaskTest, GeneratedFilesAreReusedAndReloadIdentically) {
 
 TEST_F(ListOpsTaskTest, GeneratedSplitsAreDistinctAndTheirTargetsHold) {
   const auto options = fpt::tasks::listops_options_from_spec(small_spec("paper")).generated;
-  const auto splits = fpt::tasks::generate_listops_splits(options);
+  const auto splits  = fpt::tasks::generate_listops_splits(options);
   ASSERT_EQ(splits.train.size(), 200u);
   ASSERT_EQ(splits.val.size(), 50u);
   ASSERT_EQ(splits.test.size(), 50u);
@@ -199,16 +199,16 @@ TEST_F(ListOpsTaskTest, CorrectedModeUsesTheLongestExampleAndBasicTest) {
   EXPECT_THROW(task->eval_split_batch(5, 5), fpt::Error);
 
   // a fixed max_tokens shorter than the longest example is an error, never a cut
-  auto spec = small_spec("corrected");
+  auto spec               = small_spec("corrected");
   spec.listops_max_tokens = 5;
-  const auto message = error_of(spec);
+  const auto message      = error_of(spec);
   EXPECT_NE(message.find("corrected mode never truncates"), std::string::npos) << message;
 }
 
 TEST_F(ListOpsTaskTest, ReadsAnLraDirectoryThroughTheSameReader) {
-  const auto spec = small_spec("paper");
-  auto generated = ListOpsTask::load(fpt::tasks::listops_options_from_spec(spec));
-  auto from_dir = spec;
+  const auto spec      = small_spec("paper");
+  auto       generated = ListOpsTask::load(fpt::tasks::listops_options_from_spec(spec));
+  auto       from_dir  = spec;
   from_dir.listops_data =
       fpt::tasks::listops_generated_directory(fpt::tasks::listops_options_from_spec(spec).generated)
           .string();
@@ -218,31 +218,31 @@ TEST_F(ListOpsTaskTest, ReadsAnLraDirectoryThroughTheSameReader) {
 }
 
 TEST_F(ListOpsTaskTest, ErrorsNameTheKeyOrFiles) {
-  auto spec = small_spec("tree");
+  auto spec    = small_spec("tree");
   auto message = error_of(spec);
   EXPECT_NE(message.find("listops_mode 'tree'"), std::string::npos) << message;
   EXPECT_NE(message.find("paper"), std::string::npos) << message;
   EXPECT_NE(message.find("corrected"), std::string::npos) << message;
 
-  spec = small_spec("corrected");
+  spec              = small_spec("corrected");
   spec.listops_data = (directory_ / "lra").string();
   fs::create_directories(directory_ / "lra");
   message = error_of(spec);
   EXPECT_NE(message.find("missing basic_train.tsv, basic_test.tsv"), std::string::npos) << message;
 
-  spec = small_spec("paper");
+  spec                    = small_spec("paper");
   spec.listops_max_tokens = -1;
-  message = error_of(spec);
+  message                 = error_of(spec);
   EXPECT_NE(message.find("listops_max_tokens -1"), std::string::npos) << message;
 
-  spec = small_spec("paper");
+  spec                    = small_spec("paper");
   spec.listops_max_length = 11;  // nothing lies strictly between 10 and 11
-  message = error_of(spec);
+  message                 = error_of(spec);
   EXPECT_NE(message.find("listops_max_length 11"), std::string::npos) << message;
 
-  spec = small_spec("paper");
+  spec                    = small_spec("paper");
   spec.listops_train_size = 0;
-  message = error_of(spec);
+  message                 = error_of(spec);
   EXPECT_NE(message.find("listops_train_size 0"), std::string::npos) << message;
 }
 

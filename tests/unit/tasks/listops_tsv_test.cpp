@@ -66,7 +66,7 @@ TEST_F(ListOpsTsv, ReadsLraFormatWithCrlfAndLineNumbers) {
 
 TEST_F(ListOpsTsv, ColumnsInAnyOrderBesideOthers) {
   const fs::path path = write("x.tsv", std::string("Id\tTarget\tSource\n7\t9\t") + kMax29 + "\n");
-  const auto examples = read_listops_tsv(path);
+  const auto     examples = read_listops_tsv(path);
   ASSERT_EQ(examples.size(), 1u);
   EXPECT_EQ(examples[0].source, kMax29);
   EXPECT_EQ(examples[0].target, 9);
@@ -94,9 +94,9 @@ TEST_F(ListOpsTsv, MissingColumnInHeader) {
 }
 
 TEST_F(ListOpsTsv, NonIntegerTargetNamesItsLine) {
-  const fs::path path = write("bad.tsv", std::string("Source\tTarget\n") + kMax29 + "\t9\n" +
-                                             kSm987 + "\t4\n" + kMax29 + "\tnine\n");
-  const auto message = error_reading(path);
+  const fs::path path    = write("bad.tsv", std::string("Source\tTarget\n") + kMax29 + "\t9\n" +
+                                                kSm987 + "\t4\n" + kMax29 + "\tnine\n");
+  const auto     message = error_reading(path);
   EXPECT_NE(message.find("bad.tsv:4: Target 'nine' is not an integer"), std::string::npos)
       << message;
 }
@@ -132,7 +132,7 @@ TEST_F(ListOpsTsv, BlankLinesOnlyAtTheEnd) {
 
 TEST_F(ListOpsTsv, WrittenThenReadGivesTheSameExamples) {
   const std::vector<ListOpsExample> examples = {{kMax29, 9, 0}, {kSm987, 4, 0}, {"5", 5, 0}};
-  const fs::path path = directory_ / "out.tsv";
+  const fs::path                    path     = directory_ / "out.tsv";
   fpt::tasks::write_listops_tsv(path, examples);
   const auto back = read_listops_tsv(path);
   ASSERT_EQ(back.size(), examples.size());
@@ -142,7 +142,7 @@ TEST_F(ListOpsTsv, WrittenThenReadGivesTheSameExamples) {
     EXPECT_EQ(back[i].line, static_cast<int64_t>(i) + 2);
   }
   // the file is exactly the text form, and no temporary is left beside it
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream     in(path, std::ios::binary);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, fpt::tasks::listops_tsv_text(examples));
   EXPECT_EQ(text.rfind("Source\tTarget\n", 0), 0u);

@@ -12,16 +12,16 @@ namespace {
 TEST(Learning, FrozenRandomTinyGpt2SolvesBitXor) {
   torch::set_num_threads(1);
   fpt::core::ExperimentSpec spec;
-  spec.body = "gpt2-tiny";
-  spec.init = "random";
-  spec.trains = "fpt";
-  spec.task = "bit-xor";
-  spec.steps = 2000;
-  spec.lr = 3e-3;
-  spec.batch_size = 32;
-  spec.eval_every = 250;
+  spec.body         = "gpt2-tiny";
+  spec.init         = "random";
+  spec.trains       = "fpt";
+  spec.task         = "bit-xor";
+  spec.steps        = 2000;
+  spec.lr           = 3e-3;
+  spec.batch_size   = 32;
+  spec.eval_every   = 250;
   spec.eval_batches = 25;
-  auto result = fpt::train::train_experiment(spec, {});
+  auto result       = fpt::train::train_experiment(spec, {});
   ASSERT_EQ(result.status, "completed") << result.error;
   for (const auto& point : result.curve)
     std::printf("step %lld: train loss %.4f, eval per-bit accuracy %.4f\n",

@@ -12,18 +12,18 @@ namespace {
 
 fpt::core::ExperimentSpec tiny_xor(int64_t steps) {
   fpt::core::ExperimentSpec spec;
-  spec.body = "gpt2-tiny";
-  spec.task = "bit-xor";
-  spec.steps = steps;
-  spec.eval_every = 10;
+  spec.body         = "gpt2-tiny";
+  spec.task         = "bit-xor";
+  spec.steps        = steps;
+  spec.eval_every   = 10;
   spec.eval_batches = 2;
-  spec.batch_size = 8;
+  spec.batch_size   = 8;
   return spec;
 }
 
 TEST(Trainer, SameSpecGivesTheSameCurve) {
   torch::set_num_threads(1);
-  auto first = fpt::train::train_experiment(tiny_xor(20), {});
+  auto first  = fpt::train::train_experiment(tiny_xor(20), {});
   auto second = fpt::train::train_experiment(tiny_xor(20), {});
   ASSERT_EQ(first.status, "completed");
   ASSERT_EQ(first.curve.size(), 2u);
@@ -35,19 +35,19 @@ TEST(Trainer, SameSpecGivesTheSameCurve) {
 }
 
 TEST(Trainer, DifferentSeedGivesADifferentRun) {
-  auto spec = tiny_xor(10);
-  auto first = fpt::train::train_experiment(spec, {});
-  spec.seed = 1;
+  auto spec   = tiny_xor(10);
+  auto first  = fpt::train::train_experiment(spec, {});
+  spec.seed   = 1;
   auto second = fpt::train::train_experiment(spec, {});
   EXPECT_NE(first.curve[0].train_loss, second.curve[0].train_loss);
 }
 
 TEST(Trainer, EvaluatesOnScheduleAndAtTheEnd) {
-  auto spec = tiny_xor(25);
-  int calls = 0;
+  auto                       spec  = tiny_xor(25);
+  int                        calls = 0;
   fpt::train::TrainerOptions options;
   options.on_evaluation = [&](const fpt::core::CurvePoint&) { ++calls; };
-  auto result = fpt::train::train_experiment(spec, options);
+  auto result           = fpt::train::train_experiment(spec, options);
   ASSERT_EQ(result.curve.size(), 3u);  // steps 10, 20, 25
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(result.curve[0].step, 10);
@@ -61,10 +61,10 @@ TEST(Trainer, EvaluatesOnScheduleAndAtTheEnd) {
 }
 
 TEST(Trainer, DivergedLossMarksTheExperimentFailed) {
-  auto spec = tiny_xor(200);
-  spec.lr = 1e30;  // Adam moves every trainable weight by ~1e30 per step: the loss overflows
+  auto spec      = tiny_xor(200);
+  spec.lr        = 1e30;  // Adam moves every trainable weight by ~1e30 per step: the loss overflows
   spec.grad_clip = 0;
-  auto result = fpt::train::train_experiment(spec, {});
+  auto result    = fpt::train::train_experiment(spec, {});
   EXPECT_EQ(result.status, "failed");
   EXPECT_NE(result.error.find("training loss became"), std::string::npos) << result.error;
   EXPECT_LT(result.steps_done, 200);
@@ -82,7 +82,7 @@ TEST(Trainer, RejectsBadSettingsWithTheExperimentName) {
 }
 
 TEST(Trainer, OutputOnlyTrainsOnlyTheHead) {
-  auto spec = tiny_xor(5);
+  auto spec   = tiny_xor(5);
   spec.trains = "output";
   auto result = fpt::train::train_experiment(spec, {});
   ASSERT_EQ(result.status, "completed") << result.error;
