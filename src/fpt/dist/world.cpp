@@ -65,12 +65,6 @@ void World::send_text(int destination, int tag, const std::string& text) const {
         "send");
 }
 
-std::string World::receive_text(int source, int tag) const {
-  MPI_Status status;
-  check(MPI_Probe(source, tag, MPI_COMM_WORLD, &status), "probe");
-  return receive_probed(status).text;
-}
-
 ReceivedText World::receive_any() const {
   MPI_Status status;
   check(MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &status), "probe");
@@ -88,10 +82,6 @@ std::optional<ReceivedText> World::try_receive_any() const {
 int World::broadcast_int(int value) const {
   check(MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD), "broadcast");
   return value;
-}
-
-void World::barrier() const {
-  check(MPI_Barrier(MPI_COMM_WORLD), "barrier");
 }
 
 std::string World::mpi_library_version() {

@@ -35,13 +35,11 @@ class World {
   int default_threads() const;
 
   void                        send_text(int destination, int tag, const std::string& text) const;
-  std::string                 receive_text(int source, int tag) const;  // blocking
   ReceivedText                receive_any() const;      // blocking, any source and tag
   std::optional<ReceivedText> try_receive_any() const;  // non-blocking
 
   // Rank 0's value of `value`, on every rank.
-  int  broadcast_int(int value) const;
-  void barrier() const;
+  int broadcast_int(int value) const;
 
   static std::string mpi_library_version();
 

@@ -35,7 +35,7 @@ std::string Progress::timestamp() const {
   return text;
 }
 
-void Progress::started(const std::string& tag, int rank, double) {
+void Progress::started(const std::string& tag, int rank) {
   ++running_;
   fmt::print(out_, "[{}] start  {} on rank {}\n", timestamp(), tag, rank);
   std::fflush(out_);

@@ -15,7 +15,7 @@ class Progress {
  public:
   Progress(int to_run, double total_cost, std::FILE* out = stdout);
 
-  void started(const std::string& tag, int rank, double cost);
+  void started(const std::string& tag, int rank);
   void finished(const Report& report, double cost);
 
   // Prints the status line if `every_seconds` passed since the last one (or `force`).

@@ -178,7 +178,7 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
       busy = true;
       if (message->tag == kRequestTag) {
         if (auto assignment = next_assignment()) {
-          progress.started(assignment->tag, message->source, cost_of[assignment->id]);
+          progress.started(assignment->tag, message->source);
           world.send_text(message->source, kAssignTag, to_json(*assignment).dump());
         } else {
           world.send_text(message->source, kStopTag, "");
@@ -195,7 +195,7 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
     if (local_running && local.wants_work()) {
       busy = true;
       if (auto assignment = next_assignment()) {
-        progress.started(assignment->tag, 0, cost_of[assignment->id]);
+        progress.started(assignment->tag, 0);
         local.assign(std::move(*assignment));
       } else {
         local.stop();
