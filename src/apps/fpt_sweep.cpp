@@ -6,7 +6,10 @@
 #include <mpi.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "fpt/core/error.h"
 #include "fpt/dist/world.h"
@@ -33,6 +36,16 @@ int main(int argc, char** argv) {
   app.add_flag("--retry-failed", options.retry_failed, "rerun experiments that failed before");
   app.add_option("--threads", options.threads, "intra-op threads per rank (default: auto)");
   app.add_option("--output", output, "results directory (default: the sweep's, results/<name>)");
+  std::vector<std::string> set_texts, where_texts;
+  fpt::sweep::PlanOptions  plan_options;
+  app.add_option("--set", set_texts,
+                 "KEY=VALUE for every experiment, after the file (changes ids), e.g. "
+                 "--set body=gpt2-tiny --set steps=200");
+  app.add_option("--where", where_texts,
+                 "KEY=V1,V2: keep only experiments with one of these values, e.g. --where "
+                 "init=random,bit");
+  app.add_flag("--only-runnable", plan_options.only_runnable,
+               "drop experiments whose task, body or init this build cannot run yet");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -45,12 +58,41 @@ int main(int argc, char** argv) {
   int                   setup = kReady;
   if (world.rank() == 0) {
     try {
-      plan = fpt::sweep::load_sweep(sweep_file);
+      for (const std::string& text : set_texts) {
+        const size_t equals = text.find('=');
+        if (equals == std::string::npos || equals == 0)
+          fpt::fail("--set {}: expected KEY=VALUE", text);
+        plan_options.set.emplace_back(text.substr(0, equals), text.substr(equals + 1));
+      }
+      for (const std::string& text : where_texts) {
+        const size_t equals = text.find('=');
+        if (equals == std::string::npos || equals == 0)
+          fpt::fail("--where {}: expected KEY=V1,V2,...", text);
+        std::vector<std::string> values;
+        std::string              rest = text.substr(equals + 1);
+        for (size_t start = 0; start <= rest.size();) {
+          const size_t comma = std::min(rest.find(',', start), rest.size());
+          if (comma > start) values.push_back(rest.substr(start, comma - start));
+          start = comma + 1;
+        }
+        plan_options.where.emplace_back(text.substr(0, equals), values);
+      }
+      plan = fpt::sweep::load_sweep(sweep_file, plan_options);
       if (!output.empty()) plan.output_dir = output;
       if (dry_run) {
         fmt::print("{}", fpt::sweep::describe_plan(plan));
         setup = kStopOk;
       } else {
+        std::vector<std::string> unrunnable;
+        for (const auto& experiment : plan.experiments) {
+          const std::string reason = fpt::sweep::unrunnable_reason(experiment.spec);
+          if (!reason.empty()) unrunnable.push_back(experiment.tag + ": " + reason);
+        }
+        if (!unrunnable.empty())
+          fpt::fail(
+              "{}: {} of {} experiments cannot run in this build (e.g. {}); run the others with "
+              "--only-runnable, or see them all with --dry-run",
+              sweep_file, unrunnable.size(), plan.experiments.size(), unrunnable.front());
         fpt::io::ensure_writable_directory(plan.output_dir);
         fpt::io::write_text_atomically(plan.output_dir / "sweep.yaml", plan.source_text);
       }

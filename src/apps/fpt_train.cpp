@@ -12,6 +12,7 @@
 #include "fpt/core/experiment_spec.h"
 #include "fpt/dist/world.h"
 #include "fpt/io/atomic_file.h"
+#include "fpt/sweep/grid.h"
 #include "fpt/sweep/worker.h"
 
 int main(int argc, char** argv) {
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
       if (app.count("--" + key.name) > 0)
         fpt::core::set_spec_key_from_text(spec, key.name, values[key.name], "--" + key.name);
 
+    spec = fpt::core::resolve_defaults(spec);  // lr 0 -> the paper's default, as in a sweep
+
     fpt::sweep::Assignment assignment;
     assignment.spec        = spec;
     assignment.id          = fpt::core::experiment_id(spec);
@@ -46,6 +49,29 @@ int main(int argc, char** argv) {
     context.host                   = host;
     context.default_threads        = fpt::dist::threads_for_ranks(1);
     context.progress_every_seconds = 1e-9;  // every evaluation
+
+    if (spec.init == "bit") {
+      // The body comes from its Bit Memory pretraining, saved beside the results and shared by
+      // every experiment of this body: run it first if it is not there yet.
+      fpt::sweep::Assignment pretraining;
+      pretraining.spec           = fpt::core::bit_pretraining_spec(spec);
+      pretraining.id             = fpt::core::experiment_id(pretraining.spec);
+      pretraining.tag            = fpt::core::default_tag(pretraining.spec) + "_bit-pretraining";
+      pretraining.result_path    = (directory / (pretraining.id + ".h5")).string();
+      pretraining.threads        = threads;
+      pretraining.save_body_path = fpt::sweep::bit_body_path(directory, pretraining.id).string();
+      assignment.init_body_path  = pretraining.save_body_path;
+      if (!std::filesystem::exists(pretraining.save_body_path)) {
+        fmt::print("fpt_train: init bit: running the Bit Memory pretraining {} ({}) first\n",
+                   pretraining.tag, pretraining.id);
+        const auto report = fpt::sweep::run_assignment(pretraining, context);
+        if (report.status != "completed") {
+          fmt::print(stderr, "fpt_train: the Bit Memory pretraining {} failed: {}\n", report.tag,
+                     report.error);
+          return 1;
+        }
+      }
+    }
 
     fmt::print("fpt_train: {} ({})\n", assignment.tag, assignment.id);
     const auto report = fpt::sweep::run_assignment(assignment, context);

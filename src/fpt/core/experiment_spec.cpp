@@ -25,7 +25,7 @@ const std::vector<KeyRow>& key_rows() {
       {{"trains", KeyType::text, "parameter groups that train"}, &S::trains},
       {{"task", KeyType::text, "task name"}, &S::task},
       {{"seed", KeyType::integer, "replicate index"}, &S::seed},
-      {{"lr", KeyType::real, "Adam learning rate"}, &S::lr},
+      {{"lr", KeyType::real, "Adam learning rate (0: the paper's default)"}, &S::lr},
       {{"batch_size", KeyType::integer, "examples per optimizer step"}, &S::batch_size},
       {{"steps", KeyType::integer, "optimizer steps"}, &S::steps},
       {{"eval_every", KeyType::integer, "steps between evaluations"}, &S::eval_every},
@@ -35,6 +35,10 @@ const std::vector<KeyRow>& key_rows() {
       {{"n_layer", KeyType::integer, "blocks kept (0: all)"}, &S::n_layer},
       {{"dropout", KeyType::real, "dropout probability"}, &S::dropout},
       {{"orth_gain", KeyType::real, "input layer orthogonal gain"}, &S::orth_gain},
+      {{"lstm_cell", KeyType::text, "LSTM cell: layernorm (official) | torch"}, &S::lstm_cell},
+      {{"weights", KeyType::text, "pretrained weights file (empty: named weights)"}, &S::weights},
+      {{"bit_pretrain_steps", KeyType::integer, "init bit: pretraining steps"},
+       &S::bit_pretrain_steps},
       {{"bits_n", KeyType::integer, "bits per string (0: task default)"}, &S::bits_n},
       {{"bits_patterns", KeyType::integer, "strings per example (0: default)"}, &S::bits_patterns},
       {{"bits_patch", KeyType::integer, "bits per token (0: default)"}, &S::bits_patch},
@@ -186,6 +190,32 @@ std::string default_tag(const ExperimentSpec& spec) {
     if (c == ',') c = '+';
   return spec.body + "_" + spec.task + "_" + spec.init + "_" + trains + "_s" +
          std::to_string(spec.seed);
+}
+
+double default_lr(const ExperimentSpec& spec) {
+  if (spec.body.compare(0, 4, "lstm") == 0) return 3e-4;
+  if (spec.task == "remote-homology") return 1e-4;
+  return 1e-3;
+}
+
+ExperimentSpec resolve_defaults(ExperimentSpec spec) {
+  if (spec.lr == 0) spec.lr = default_lr(spec);
+  return spec;
+}
+
+ExperimentSpec bit_pretraining_spec(const ExperimentSpec& spec) {
+  ExperimentSpec pretraining;
+  pretraining.body      = spec.body;
+  pretraining.n_layer   = spec.n_layer;
+  pretraining.dropout   = spec.dropout;
+  pretraining.orth_gain = spec.orth_gain;
+  pretraining.lstm_cell = spec.lstm_cell;
+  pretraining.init      = "random";
+  pretraining.trains    = "full";
+  pretraining.task      = "bit-memory";
+  pretraining.seed      = 0;
+  pretraining.steps     = spec.bit_pretrain_steps;
+  return resolve_defaults(pretraining);
 }
 
 }  // namespace fpt::core

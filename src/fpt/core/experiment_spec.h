@@ -18,14 +18,14 @@ namespace fpt::core {
 
 struct ExperimentSpec {
   // --- the paper's axes --------------------------------------------------------------------------
-  std::string body   = "gpt2";     // gpt2, -medium, -large, -xl; test sizes gpt2-mini, gpt2-tiny
-  std::string init   = "random";   // random (transformers 4.1.1 init)
+  std::string body   = "gpt2";     // names.h: gpt2[-medium|-large|-xl], vit-base, minilm, lstm, ...
+  std::string init   = "random";   // random | pretrained | bit | stats (names.h)
   std::string trains = "fpt";      // fpt | full | comma list of input,output,pos,ln,attn,ff
   std::string task   = "bit-xor";  // official name: bit-memory, bit-xor, listops, mnist, ...
   int64_t     seed   = 0;          // replicate index; the RNG seed itself derives from the id
 
   // --- training (Adam, no weight decay, no schedule) ---------------------------------------------
-  double  lr           = 1e-3;  // 1e-3 transformers, 1e-4 remote homology, 3e-4 LSTM
+  double  lr           = 0;     // 0: default_lr() — 1e-3 transformers, 3e-4 LSTM, 1e-4 homology
   int64_t batch_size   = 16;
   int64_t steps        = 1000;  // optimizer steps
   int64_t eval_every   = 100;   // steps between evaluations (the official "iteration")
@@ -37,6 +37,12 @@ struct ExperimentSpec {
   int64_t n_layer   = 0;     // 0: the body's own depth; >0 keeps only the first n_layer blocks
   double  dropout   = 0.1;   // embedding, attention-probability and residual dropout
   double  orth_gain = 1.41;  // orthogonal init gain of the input Linear
+  std::string lstm_cell = "layernorm";  // LSTM bodies: layernorm (the official cell) | torch (fast)
+
+  // --- initialisation ---------------------------------------------------------------------------
+  std::string weights            = "";     // pretrained/stats: safetensors file; "" = the body's
+                                           //   named weights in the weights cache (fpt_fetch)
+  int64_t     bit_pretrain_steps = 10000;  // init bit: steps of the shared Bit Memory pretraining
 
   // --- bit-memory / bit-xor (0 = the task's default) -------------------------------------------
   int64_t bits_n        = 0;  // bits per string: memory 1000, xor 5
@@ -88,5 +94,18 @@ uint64_t experiment_seed(const ExperimentSpec& spec);
 
 // Short readable name: gpt2_bit-xor_random_fpt_s0.
 std::string default_tag(const ExperimentSpec& spec);
+
+// The learning rate of the paper for this body and task: 3e-4 for LSTM bodies, 1e-4 for Remote
+// Homology, 1e-3 otherwise.
+double default_lr(const ExperimentSpec& spec);
+// Fills the "0 = default" keys that change what trains (lr): the sweep grid and fpt_train call it
+// before computing the id, so `lr: 0` and the explicit default are the same experiment.
+ExperimentSpec resolve_defaults(ExperimentSpec spec);
+
+// init: bit — the Bit Memory pretraining experiment whose trained body initialises `spec`: the same
+// body (body, n_layer, dropout, orth_gain, lstm_cell), everything trainable, task bit-memory with
+// its defaults, seed 0, bit_pretrain_steps steps. One per body: every experiment of a sweep with
+// the same body shares it.
+ExperimentSpec bit_pretraining_spec(const ExperimentSpec& spec);
 
 }  // namespace fpt::core

@@ -19,5 +19,10 @@ const std::vector<std::string>& available_tasks();
 // `context` (file:line or experiment tag), and lists the valid names (and why a known-but-missing
 // one is not runnable yet).
 void check_available(const std::string& what, const std::string& name, const std::string& context);
+// Like check_available, but a known name that this build cannot run yet passes: sweep files may
+// describe the paper's whole grid (fpt_sweep --dry-run shows it, --only-runnable runs the rest).
+void check_known(const std::string& what, const std::string& name, const std::string& context);
+// Whether every name of a spec-like triple is runnable in this build.
+bool is_available(const std::string& what, const std::string& name);
 
 }  // namespace fpt::core

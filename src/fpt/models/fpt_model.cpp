@@ -15,16 +15,18 @@ std::string shape_text(const torch::Tensor& tensor) {
 }  // namespace
 
 FptModelImpl::FptModelImpl(const Gpt2Config& config, const FptModelOptions& options)
-    : options_(options) {
+    : FptModelImpl(Gpt2Body(config).ptr(), options) {}
+
+FptModelImpl::FptModelImpl(Body built_body, const FptModelOptions& options) : options_(options) {
+  if (!built_body) fail("FPT model: no body given");
   if (options_.input_dim < 1 || options_.output_tokens < 1 || options_.output_dim < 1)
     fail("FPT model: input_dim ({}), output_tokens ({}) and output_dim ({}) must be at least 1",
          options_.input_dim, options_.output_tokens, options_.output_dim);
   if (options_.dropout < 0.0 || options_.dropout >= 1.0)
     fail("FPT model: dropout {} is outside [0, 1)", options_.dropout);
-  // Built in the official code's order (body, input layer, output layer) so that one seed draws
-  // the same kinds of numbers in the same sequence.
-  Gpt2Body           built_body(config);
-  const int64_t      width = built_body->config().n_embd;
+  // Built in the official code's order (body first — the caller built it —, then input layer,
+  // output layer) so that one seed draws the same kinds of numbers in the same sequence.
+  const int64_t      width = built_body->width();
   torch::NoGradGuard no_grad;
   if (options_.token_input) {
     input_embedding = torch::nn::Embedding(options_.input_dim, width);
@@ -58,7 +60,7 @@ torch::Tensor FptModelImpl::forward(const torch::Tensor& inputs) {
   const int64_t T = embeddings.size(1);
   if (options_.output_tokens > T)
     fail("FPT model: output_tokens {} exceeds the sequence length {}", options_.output_tokens, T);
-  const torch::Tensor hidden = body(embeddings);  // (B, T, C)
+  const torch::Tensor hidden = body->forward(embeddings);  // (B, T, C)
   const torch::Tensor last   = hidden.narrow(1, T - options_.output_tokens, options_.output_tokens);
   return output_layer(last);  // (B, output_tokens, output_dim)
 }

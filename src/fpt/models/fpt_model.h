@@ -1,6 +1,7 @@
 // FptModel: the frozen-pretrained-transformer wrapper of the paper — a trainable input layer
-// (Linear for continuous tokens, Embedding for discrete ones), a GPT-2 body, and a trainable
-// Linear output head that reads the last `output_tokens` positions of the body's output.
+// (Linear for continuous tokens, Embedding for discrete ones), a body (GPT-2, ViT, BERT-family or
+// LSTM: body.h), and a trainable Linear output head that reads the last `output_tokens` positions
+// of the body's output.
 // Which parameters train is set afterwards by parameter_groups.h (apply_trainable_groups).
 #pragma once
 
@@ -8,6 +9,7 @@
 
 #include <cstdint>
 
+#include "fpt/models/body.h"
 #include "fpt/models/gpt2.h"
 #include "fpt/models/gpt2_config.h"
 
@@ -23,6 +25,9 @@ struct FptModelOptions {
 };
 
 struct FptModelImpl : torch::nn::Module {
+  // `body` is registered as "body" (parameter names body.h.0.ln_1.weight, ...).
+  FptModelImpl(Body body, const FptModelOptions& options);
+  // A freshly initialised GPT-2 body of `config`.
   FptModelImpl(const Gpt2Config& config, const FptModelOptions& options);
 
   // inputs: (B, T, input_dim) floating point, or (B, T) int64 token ids < input_dim when
@@ -36,7 +41,7 @@ struct FptModelImpl : torch::nn::Module {
   torch::nn::Linear    input_linear{nullptr};     // input_dim -> C, orthogonal(gain), bias 0
   torch::nn::Embedding input_embedding{nullptr};  // (input_dim, C), N(0, 1)
   torch::nn::Dropout   input_dropout{nullptr};    // continuous input only
-  Gpt2Body             body{nullptr};
+  Body                 body;
   torch::nn::Linear    output_layer{nullptr};  // C -> output_dim, PyTorch default init
 
  private:

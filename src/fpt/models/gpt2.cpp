@@ -1,5 +1,7 @@
 #include "fpt/models/gpt2.h"
 
+#include "fpt/models/checkpoint_reader.h"
+
 #include <cmath>
 #include <string>
 #include <vector>
@@ -14,6 +16,11 @@ namespace {
 
 constexpr double kInitStd = 0.02;  // transformers' initializer_range
 
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 // transformers 4.1.1 GPT2PreTrainedModel._init_weights, applied to every parameter of `module`:
 // matrices (Conv1D, Embedding) ~ N(0, 0.02), biases 0, LayerNorm weights (the only 1-D weights) 1.
 void init_gpt2_parameters(torch::nn::Module& module) {
@@ -21,8 +28,7 @@ void init_gpt2_parameters(torch::nn::Module& module) {
   for (auto& item : module.named_parameters(/*recurse=*/true)) {
     const std::string& name      = item.key();
     torch::Tensor&     parameter = item.value();
-    const bool         is_bias =
-        name == "bias" || (name.size() > 5 && name.compare(name.size() - 5, 5, ".bias") == 0);
+    const bool         is_bias   = name == "bias" || ends_with(name, ".bias");
     if (is_bias) {
       parameter.zero_();
     } else if (parameter.dim() >= 2) {
@@ -139,6 +145,22 @@ Gpt2BodyImpl::Gpt2BodyImpl(Gpt2Config config, int64_t keep_layers) : config_(con
 
 void Gpt2BodyImpl::reset_parameters() {
   init_gpt2_parameters(*this);
+}
+
+std::vector<std::string> Gpt2BodyImpl::load_checkpoint(CheckpointReader& reader) {
+  reader.strip_prefix("transformer.");
+  const int64_t kept = config_.n_layer;
+  reader.ignore([kept](const std::string& name) {
+    if (ends_with(name, ".attn.bias") || ends_with(name, ".attn.masked_bias")) return true;
+    if (name == "lm_head.weight") return true;  // tied to wte in GPT2LMHeadModel files
+    // h.N.* of blocks this body does not keep (an n_layer override of a deeper checkpoint)
+    return layer_index(name, "h.") >= kept;
+  });
+  std::vector<std::string> loaded;
+  for (auto& item : named_parameters(/*recurse=*/true))
+    if (reader.copy_into(item.value(), item.key())) loaded.push_back(item.key());
+  reader.finish();
+  return loaded;
 }
 
 torch::Tensor Gpt2BodyImpl::forward(const torch::Tensor& embeddings) {

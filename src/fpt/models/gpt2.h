@@ -9,6 +9,7 @@
 
 #include <cstdint>
 
+#include "fpt/models/body.h"
 #include "fpt/models/gpt2_config.h"
 
 namespace fpt::models {
@@ -65,15 +66,22 @@ TORCH_MODULE(Gpt2Block);
 // table wte exists only so that checkpoints load by name; it is never used (FPT brings its own
 // input layer). Initialised as transformers 4.1.1 does: every Conv1D/Embedding weight
 // ~ N(0, 0.02), biases 0, LayerNorm weight 1 and bias 0, no depth-scaled init.
-struct Gpt2BodyImpl : torch::nn::Module {
+struct Gpt2BodyImpl : BodyImpl {
   // keep_layers > 0 keeps only the first keep_layers of config.n_layer blocks (all blocks are
   // still built and initialised, so the kept ones are those a full body would have); 0 keeps all.
   explicit Gpt2BodyImpl(Gpt2Config config, int64_t keep_layers = 0);
   torch::Tensor forward(
-      const torch::Tensor& embeddings);  // (B, T, C) -> (B, T, C), T <= n_positions
+      const torch::Tensor& embeddings) override;  // (B, T, C) -> (B, T, C), T <= n_positions
 
+  int64_t     width() const override { return config_.n_embd; }
+  int64_t     max_positions() const override { return config_.n_positions; }
+  std::string family() const override { return "gpt2"; }
   // Re-draws every parameter with the transformers 4.1.1 random initialisation.
-  void reset_parameters();
+  void reset_parameters() override;
+  // A Hugging Face GPT-2 model.safetensors (with or without the "transformer." prefix; the
+  // attn.bias / attn.masked_bias buffers and a tied lm_head are ignored; blocks beyond the kept
+  // ones are ignored) or a body saved by fpt: the same names.
+  std::vector<std::string> load_checkpoint(CheckpointReader& reader) override;
   // The config of this body; n_layer is the number of blocks actually kept.
   const Gpt2Config& config() const { return config_; }
 

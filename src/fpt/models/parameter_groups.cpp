@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <initializer_list>
 
 #include <fmt/format.h>
 
@@ -10,9 +12,9 @@
 namespace fpt::models {
 namespace {
 
-constexpr std::array<ParameterGroup, 7> kAllGroups = {
-    ParameterGroup::input, ParameterGroup::output, ParameterGroup::pos,   ParameterGroup::ln,
-    ParameterGroup::attn,  ParameterGroup::ff,     ParameterGroup::frozen};
+constexpr std::array<ParameterGroup, 8> kAllGroups = {
+    ParameterGroup::input, ParameterGroup::output, ParameterGroup::pos,       ParameterGroup::ln,
+    ParameterGroup::attn,  ParameterGroup::ff,     ParameterGroup::recurrent, ParameterGroup::frozen};
 
 bool starts_with(const std::string& text, const std::string& prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;
@@ -25,8 +27,14 @@ bool has_group(const std::vector<ParameterGroup>& groups, ParameterGroup group) 
 }
 
 const char* kValidTrains =
-    "fpt (input,output,pos,ln), full (input,output,pos,ln,attn,ff), or a comma list of input, "
-    "output, pos, ln, attn, ff";
+    "fpt (input,output,pos,ln), full (input,output,pos,ln,attn,ff,recurrent), or a comma list of "
+    "input, output, pos, ln, attn, ff, recurrent";
+
+bool contains_any(const std::string& text, std::initializer_list<const char*> parts) {
+  for (const char* part : parts)
+    if (contains(text, part)) return true;
+  return false;
+}
 
 }  // namespace
 
@@ -44,6 +52,8 @@ std::string group_name(ParameterGroup group) {
       return "attn";
     case ParameterGroup::ff:
       return "ff";
+    case ParameterGroup::recurrent:
+      return "recurrent";
     case ParameterGroup::frozen:
       return "frozen";
   }
@@ -53,21 +63,26 @@ std::string group_name(ParameterGroup group) {
 ParameterGroup group_of(const std::string& parameter_name) {
   if (starts_with(parameter_name, "input_layer.")) return ParameterGroup::input;
   if (starts_with(parameter_name, "output_layer.")) return ParameterGroup::output;
-  const std::string name =
+  std::string name =
       starts_with(parameter_name, "body.") ? parameter_name.substr(5) : parameter_name;
-  // Official order and words (universal-computation fpt.py); "norm" and "position_embeddings"
-  // are the same groups in ViT/BERT-style names.
-  if (contains(name, "ln") || contains(name, "norm")) return ParameterGroup::ln;
-  if (contains(name, "wpe") || contains(name, "position_embeddings")) return ParameterGroup::pos;
+  // Official order and words (universal-computation fpt.py lower-cases the name first).
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (contains_any(name, {"ln", "norm"})) return ParameterGroup::ln;
+  if (contains_any(name, {"wpe", "position_embeddings", "pos_embed"})) return ParameterGroup::pos;
   if (contains(name, "mlp")) return ParameterGroup::ff;
+  if (contains(name, "attention")) return ParameterGroup::attn;
+  if (contains_any(name, {"intermediate", "output.dense"})) return ParameterGroup::ff;
   if (contains(name, "attn")) return ParameterGroup::attn;
+  if (contains_any(name, {"i2h", "h2h", "weight_ih", "weight_hh", "bias_ih", "bias_hh"}))
+    return ParameterGroup::recurrent;
   return ParameterGroup::frozen;
 }
 
 std::vector<ParameterGroup> parse_trains(const std::string& trains) {
   using G = ParameterGroup;
   if (trains == "fpt") return {G::input, G::output, G::pos, G::ln};
-  if (trains == "full") return {G::input, G::output, G::pos, G::ln, G::attn, G::ff};
+  if (trains == "full") return {G::input, G::output, G::pos, G::ln, G::attn, G::ff, G::recurrent};
   std::vector<ParameterGroup> groups;
   size_t                      start = 0;
   while (true) {

@@ -103,7 +103,7 @@ void require_spec_key(const std::string& key, const std::string& where) {
 void check_value(const Setting& setting) {
   const std::string& key = setting.key;
   if (key == "body" || key == "init" || key == "task")
-    core::check_available(key, setting.value.get<std::string>(), setting.where);
+    core::check_known(key, setting.value.get<std::string>(), setting.where);
   if ((key == "steps" || key == "batch_size") && setting.value.get<int64_t>() <= 0)
     fail("{}: key '{}' must be a positive integer, got {}", setting.where, key,
          setting.value.dump());
@@ -322,7 +322,7 @@ void check_overrides(const SweepFile& file) {
     const Axis* axis = find_axis(file.axes, override.key);
     if (!axis) {
       if (override.key == "body" || override.key == "init" || override.key == "task")
-        core::check_available(override.key, override.selector.get<std::string>(), override.where);
+        core::check_known(override.key, override.selector.get<std::string>(), override.where);
       continue;
     }
     bool                     known = false;
@@ -486,13 +486,69 @@ std::vector<core::ExperimentSpec> expand(const SweepFile& file) {
   return specs;
 }
 
-std::vector<PlannedExperiment> plan_experiments(const SweepFile& file) {
+bool matches_where(const core::ExperimentSpec& spec, const std::string& key,
+                   const std::vector<std::string>& values) {
+  const nlohmann::json actual = core::get_spec_key(spec, key);
+  for (const std::string& value : values) {
+    if (actual.is_string() && actual.get<std::string>() == value) return true;
+    if (actual.is_boolean() && (value == "true") == actual.get<bool>() &&
+        (value == "true" || value == "false"))
+      return true;
+    if (actual.is_number()) {
+      try {
+        size_t used = 0;
+        if (std::stod(value, &used) == actual.get<double>() && used == value.size()) return true;
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  return false;
+}
+
+std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const PlanOptions& options) {
   std::vector<PlannedExperiment> experiments;
-  std::set<std::string>          ids;
-  for (const core::ExperimentSpec& spec : expand(file)) {
-    PlannedExperiment experiment{spec, core::experiment_id(spec), make_tag(spec, file.axes),
-                                 estimated_cost(spec)};
-    if (ids.insert(experiment.id).second) experiments.push_back(std::move(experiment));
+  std::map<std::string, size_t>  index_of_id;
+  auto add = [&](PlannedExperiment experiment) -> PlannedExperiment& {
+    auto found = index_of_id.find(experiment.id);
+    if (found != index_of_id.end()) return experiments[found->second];
+    index_of_id[experiment.id] = experiments.size();
+    experiments.push_back(std::move(experiment));
+    return experiments.back();
+  };
+  size_t unmatched = 0, unrunnable = 0;
+  for (core::ExperimentSpec spec : expand(file)) {
+    for (const auto& [key, value] : options.set) {
+      core::set_spec_key_from_text(spec, key, value, "--set " + key + "=" + value);
+      if (key == "body" || key == "init" || key == "task")
+        core::check_known(key, value, "--set " + key);
+    }
+    bool keep = true;
+    for (const auto& [key, values] : options.where) keep = keep && matches_where(spec, key, values);
+    if (!keep) {
+      ++unmatched;
+      continue;
+    }
+    if (options.only_runnable && !unrunnable_reason(spec).empty()) {
+      ++unrunnable;
+      continue;
+    }
+    spec = core::resolve_defaults(spec);
+    add({spec, core::experiment_id(spec), make_tag(spec, file.axes), estimated_cost(spec)});
+  }
+  if (experiments.empty())
+    fail("{}: no experiment is left after --where ({} dropped) and --only-runnable ({} dropped)",
+         file.source, unmatched, unrunnable);
+  // init: bit needs its body's Bit Memory pretraining, once per body, in the same plan (if the
+  // grid itself contains that exact experiment, it is the one that saves its body).
+  const size_t grid_size = experiments.size();
+  for (size_t index = 0; index < grid_size; ++index) {
+    if (experiments[index].spec.init != "bit") continue;
+    const core::ExperimentSpec pretraining = core::bit_pretraining_spec(experiments[index].spec);
+    const std::string          id          = core::experiment_id(pretraining);
+    PlannedExperiment& provider = add({pretraining, id, core::default_tag(pretraining) + "_bit-pretraining",
+                                       estimated_cost(pretraining)});
+    provider.provides_body        = true;
+    experiments[index].depends_on = id;
   }
   // Different experiments can share a tag (an include entry differing only in a non-axis key):
   // the id's first 8 digits keep their tags, and so their file names, apart.
@@ -503,6 +559,7 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file) {
 
   std::sort(experiments.begin(), experiments.end(),
             [](const PlannedExperiment& a, const PlannedExperiment& b) {
+              if (a.provides_body != b.provides_body) return a.provides_body;
               if (a.cost != b.cost) return a.cost > b.cost;
               if (a.tag != b.tag) return a.tag < b.tag;
               return a.id < b.id;
@@ -512,20 +569,39 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file) {
 
 }  // namespace
 
-SweepPlan parse_sweep(const std::string& yaml_text, const std::string& source_name) {
+std::filesystem::path bit_body_path(const std::filesystem::path& output_dir, const std::string& id) {
+  return output_dir / "bodies" / (id + ".safetensors");
+}
+
+std::string unrunnable_reason(const core::ExperimentSpec& spec) {
+  for (const auto& [what, name] : {std::pair<std::string, std::string>{"task", spec.task},
+                                   {"body", spec.body},
+                                   {"init", spec.init}})
+    if (!core::is_available(what, name))
+      return fmt::format("{} '{}' is not available in this build yet", what, name);
+  return "";
+}
+
+SweepPlan parse_sweep(const std::string& yaml_text, const std::string& source_name,
+                      const PlanOptions& options) {
   const SweepFile file = read_sweep_file(yaml_text, source_name);
   SweepPlan       plan;
   plan.name        = file.name;
   plan.source      = source_name;
   plan.output_dir  = file.output.empty() ? std::filesystem::path("results") / file.name
                                          : std::filesystem::path(file.output);
-  plan.experiments = plan_experiments(file);
+  for (const auto& [key, values] : options.where) {
+    if (!core::is_spec_key(key))
+      fail("--where {}: unknown key; valid keys: {}", key, core::valid_spec_keys_text());
+    if (values.empty()) fail("--where {}: give one or more comma-separated values", key);
+  }
+  plan.experiments = plan_experiments(file, options);
   plan.runtime     = file.runtime;
   plan.source_text = yaml_text;
   return plan;
 }
 
-SweepPlan load_sweep(const std::filesystem::path& path) {
+SweepPlan load_sweep(const std::filesystem::path& path, const PlanOptions& options) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     fail(
@@ -534,7 +610,7 @@ SweepPlan load_sweep(const std::filesystem::path& path) {
         path.string());
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_sweep(text.str(), path.string());
+  return parse_sweep(text.str(), path.string(), options);
 }
 
 }  // namespace fpt::sweep

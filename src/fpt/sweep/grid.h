@@ -18,7 +18,15 @@ struct PlannedExperiment {
   std::string          id;        // core::experiment_id(spec): 16 hex digits
   std::string          tag;       // default_tag + "_<key><value>" per other axis; filesystem-safe
   double               cost = 0;  // estimated_cost(spec), relative
+  // init: bit — the id of the Bit Memory pretraining experiment (in the same plan) whose saved
+  // body this experiment starts from; it runs only after that one completed. "" = none.
+  std::string depends_on;
+  // This experiment's trained body is saved (bit_body_path) for the experiments that depend on it.
+  bool provides_body = false;
 };
+
+// Where the body trained by the pretraining experiment `id` is saved inside a results directory.
+std::filesystem::path bit_body_path(const std::filesystem::path& output_dir, const std::string& id);
 
 // Settings of how a sweep runs, not of what it computes: they never change an experiment id.
 struct SweepRuntime {
@@ -30,16 +38,32 @@ struct SweepPlan {
   std::string                    name;         // `name:` or the file stem
   std::filesystem::path          source;       // the sweep file as given
   std::filesystem::path          output_dir;   // `output:` or results/<name>
-  std::vector<PlannedExperiment> experiments;  // unique ids, cost descending, ties by tag
+  // unique ids; body providers (bit pretraining) first, then cost descending, ties by tag
+  std::vector<PlannedExperiment> experiments;
   SweepRuntime                   runtime;
   std::string                    source_text;  // the file's text, kept with the results
 };
 
+// Command-line changes to a sweep file's grid (fpt_sweep --set / --where / --only-runnable).
+struct PlanOptions {
+  // KEY=VALUE applied to every experiment after the file's own settings (they change the ids:
+  // e.g. --set body=gpt2-tiny --set steps=200 runs a paper grid at a small size).
+  std::vector<std::pair<std::string, std::string>> set;
+  // Keep only experiments whose KEY has one of the values (--where init=random,bit).
+  std::vector<std::pair<std::string, std::vector<std::string>>> where;
+  // Drop experiments whose body, init or task this build cannot run yet.
+  bool only_runnable = false;
+};
+
 // Reads `path` and expands it; every error names the file, the 1-based line and the key.
-SweepPlan load_sweep(const std::filesystem::path& path);
+SweepPlan load_sweep(const std::filesystem::path& path, const PlanOptions& options = {});
 
 // The same from text; `source_name` stands for the file in messages and gives the default name.
-SweepPlan parse_sweep(const std::string& yaml_text, const std::string& source_name);
+SweepPlan parse_sweep(const std::string& yaml_text, const std::string& source_name,
+                      const PlanOptions& options = {});
+
+// Why this build cannot run `spec` ("task 'mnist' is not available in this build yet"), or "".
+std::string unrunnable_reason(const core::ExperimentSpec& spec);
 
 // The --dry-run text: a header, one line per experiment (index, id, tag, steps, cost and its share
 // of the total) and the totals.

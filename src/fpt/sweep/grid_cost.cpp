@@ -21,10 +21,14 @@ struct BodyShape {
   int64_t     d_model;
 };
 
-// The GPT-2 family as released (gpt2 .. gpt2-xl) and fpt's two small test bodies.
+// Every body of names.h (depth, width); the test sizes too. An LSTM layer (8 d² per token) is
+// counted like a transformer block (12 d²): close enough to order a queue.
 constexpr BodyShape kBodyShapes[] = {
     {"gpt2", 12, 768},     {"gpt2-medium", 24, 1024}, {"gpt2-large", 36, 1280},
     {"gpt2-xl", 48, 1600}, {"gpt2-mini", 6, 256},     {"gpt2-tiny", 3, 128},
+    {"vit-base", 12, 768}, {"vit-tiny", 3, 128},      {"bert-base", 12, 768},
+    {"minilm", 6, 384},    {"bert-tiny", 2, 64},      {"lstm", 3, 768},
+    {"lstm-tiny", 2, 64},
 };
 
 }  // namespace

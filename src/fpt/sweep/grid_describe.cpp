@@ -10,6 +10,7 @@
 namespace fpt::sweep {
 
 std::string describe_plan(const SweepPlan& plan) {
+  int     cannot_run  = 0;
   double  total_cost  = 0;
   int64_t total_steps = 0;
   size_t  tag_width   = 3;
@@ -26,14 +27,27 @@ std::string describe_plan(const SweepPlan& plan) {
   for (size_t i = 0; i < plan.experiments.size(); ++i) {
     const PlannedExperiment& experiment = plan.experiments[i];
     const double             share = total_cost > 0 ? 100.0 * experiment.cost / total_cost : 0.0;
-    text +=
-        fmt::format("{:>5}  {:<16}  {:<{}}  {:>8}  {:>10.3e}  {:>5.1f}%\n", i + 1, experiment.id,
-                    experiment.tag, tag_width, experiment.spec.steps, experiment.cost, share);
+    std::string note;
+    if (experiment.provides_body) note = "  (saves its body for init: bit)";
+    if (!experiment.depends_on.empty()) note = "  (after " + experiment.depends_on + ")";
+    const std::string unrunnable = unrunnable_reason(experiment.spec);
+    if (!unrunnable.empty()) {
+      note += "  [cannot run: " + unrunnable + "]";
+      ++cannot_run;
+    }
+    text += fmt::format("{:>5}  {:<16}  {:<{}}  {:>8}  {:>10.3e}  {:>5.1f}%{}\n", i + 1,
+                        experiment.id, experiment.tag, tag_width, experiment.spec.steps,
+                        experiment.cost, share, note);
   }
   text += fmt::format(
       "total: {} experiments, {} optimizer steps, cost {:.3e} (tokens x n_layer*d^2 x steps x "
       "batch; relative)\n",
       plan.experiments.size(), total_steps, total_cost);
+  if (cannot_run > 0)
+    text += fmt::format(
+        "{} experiments cannot run in this build (marked); fpt_sweep --only-runnable runs the "
+        "others\n",
+        cannot_run);
   return text;
 }
 

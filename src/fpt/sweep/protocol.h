@@ -26,6 +26,8 @@ struct Assignment {
   std::string          result_path;  // where the worker writes the experiment's HDF5 file
   int                  threads = 0;  // intra-op threads (0: the worker's default)
   core::ExperimentSpec spec;
+  std::string          save_body_path;  // non-empty: save the trained body there (bit pretraining)
+  std::string          init_body_path;  // init: bit — the pretrained body to start from
 };
 
 struct Report {

@@ -16,6 +16,7 @@
 #include "fpt/results/run_file.h"
 #include "fpt/results/summary_table.h"
 #include "fpt/sweep/progress.h"
+#include "fpt/sweep/scheduler.h"
 #include "fpt/sweep/worker.h"
 
 namespace fpt::sweep {
@@ -116,51 +117,60 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   const int threads = threads_for(plan, options);
 
   // What is left to do: result files that say completed (or failed, unless retrying) are kept.
-  std::deque<const PlannedExperiment*> queue;
-  int                                  already_completed = 0, already_failed = 0;
-  double                               total_cost = 0.0;
-  for (const PlannedExperiment& experiment : plan.experiments) {
-    auto status = results::read_run_status(result_path(plan, experiment.id));
-    if (status == "completed") {
-      ++already_completed;
-      continue;
-    }
-    if (status == "failed" && !options.retry_failed) {
-      ++already_failed;
-      continue;
-    }
-    queue.push_back(&experiment);  // the plan is sorted longest first
-    total_cost += experiment.cost;
-  }
+  Scheduler scheduler(plan, options.retry_failed);
   fmt::print(
       "sweep {}: {} experiments, {} to run, {} already completed, {} failed earlier{} | "
       "{} ranks, {} threads each | results in {}\n",
-      plan.name, plan.experiments.size(), queue.size(), already_completed, already_failed,
-      already_failed && !options.retry_failed ? " (--retry-failed reruns them)" : "", world.size(),
-      threads > 0 ? fmt::to_string(threads) : "auto", plan.output_dir.string());
+      plan.name, plan.experiments.size(), scheduler.to_run(), scheduler.already_completed(),
+      scheduler.already_failed(),
+      scheduler.already_failed() && !options.retry_failed ? " (--retry-failed reruns them)" : "",
+      world.size(), threads > 0 ? fmt::to_string(threads) : "auto", plan.output_dir.string());
   std::fflush(stdout);
 
-  Progress                      progress(static_cast<int>(queue.size()), total_cost);
+  Progress                      progress(scheduler.to_run(), scheduler.total_cost());
   std::map<std::string, double> cost_of;
   for (const auto& experiment : plan.experiments) cost_of[experiment.id] = experiment.cost;
   std::vector<Report> reports;
 
-  auto next_assignment = [&]() -> std::optional<Assignment> {
-    if (queue.empty()) return std::nullopt;
-    const PlannedExperiment& experiment = *queue.front();
-    queue.pop_front();
-    Assignment assignment;
-    assignment.id          = experiment.id;
-    assignment.tag         = experiment.tag;
-    assignment.sweep       = plan.name;
-    assignment.result_path = result_path(plan, experiment.id);
-    assignment.threads     = threads;
-    assignment.spec        = experiment.spec;
-    return assignment;
-  };
   auto record = [&](const Report& report) {
     progress.finished(report, cost_of[report.id]);
+    scheduler.finished(report.id, report.status == "completed", report.error);
     reports.push_back(report);
+  };
+  // An experiment whose pretraining failed is recorded failed (with a result file, so that a
+  // rerun with --retry-failed runs it again) without running.
+  auto record_blocked = [&]() {
+    for (const auto& [experiment, reason] : scheduler.take_blocked()) {
+      core::RunResult result;
+      result.spec = experiment->spec, result.id = experiment->id, result.tag = experiment->tag;
+      result.sweep = plan.name, result.status = "failed", result.error = reason;
+      bool written = false;
+      try {
+        results::write_run_file(result_path(plan, experiment->id), result);
+        written = true;
+      } catch (const std::exception& error) {
+        result.error += std::string("; could not write the result file: ") + error.what();
+      }
+      progress.started(experiment->tag, 0);
+      record(report_for(result, written));
+    }
+  };
+  auto next_assignment = [&]() -> std::optional<Assignment> {
+    const PlannedExperiment* experiment = scheduler.next();
+    record_blocked();
+    if (!experiment) return std::nullopt;
+    Assignment assignment;
+    assignment.id          = experiment->id;
+    assignment.tag         = experiment->tag;
+    assignment.sweep       = plan.name;
+    assignment.result_path = result_path(plan, experiment->id);
+    assignment.threads     = threads;
+    assignment.spec        = experiment->spec;
+    if (experiment->provides_body)
+      assignment.save_body_path = bit_body_path(plan.output_dir, experiment->id).string();
+    if (!experiment->depends_on.empty())
+      assignment.init_body_path = bit_body_path(plan.output_dir, experiment->depends_on).string();
+    return assignment;
   };
 
   // Rank 0's worker thread (never calls MPI).
@@ -171,19 +181,15 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   });
   bool         local_running = true;
   int          remote_active = world.size() - 1;
+  // Ranks that asked for work while everything left waited for a pretraining; answered later.
+  std::deque<int> waiting_ranks;
 
   while (local_running || remote_active > 0) {
     bool busy = false;
     if (auto message = world.try_receive_any()) {
       busy = true;
       if (message->tag == kRequestTag) {
-        if (auto assignment = next_assignment()) {
-          progress.started(assignment->tag, message->source);
-          world.send_text(message->source, kAssignTag, to_json(*assignment).dump());
-        } else {
-          world.send_text(message->source, kStopTag, "");
-          --remote_active;
-        }
+        waiting_ranks.push_back(message->source);
       } else if (message->tag == kReportTag) {
         record(report_from_json(nlohmann::json::parse(message->text)));
       }
@@ -192,12 +198,27 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
       busy = true;
       record(*report);
     }
-    if (local_running && local.wants_work()) {
-      busy = true;
+    while (!waiting_ranks.empty()) {
+      const int rank = waiting_ranks.front();
       if (auto assignment = next_assignment()) {
+        progress.started(assignment->tag, rank);
+        world.send_text(rank, kAssignTag, to_json(*assignment).dump());
+      } else if (scheduler.exhausted()) {
+        world.send_text(rank, kStopTag, "");
+        --remote_active;
+      } else {
+        break;  // everything left waits for a running pretraining
+      }
+      waiting_ranks.pop_front();
+      busy = true;
+    }
+    if (local_running && local.wants_work()) {
+      if (auto assignment = next_assignment()) {
+        busy = true;
         progress.started(assignment->tag, 0);
         local.assign(std::move(*assignment));
-      } else {
+      } else if (scheduler.exhausted()) {
+        busy = true;
         local.stop();
         local_running = false;
       }

@@ -57,6 +57,8 @@ Report run_assignment(const Assignment& assignment, const WorkerContext& context
     train::TrainerOptions options;
     options.threads       = assignment.threads > 0 ? assignment.threads : context.default_threads;
     options.device        = training_device(context.local_rank);
+    options.save_body_file = assignment.save_body_path;
+    options.init_body_file = assignment.init_body_path;
     auto last_print       = started;
     options.on_evaluation = [&](const core::CurvePoint& point) {
       const auto now = std::chrono::steady_clock::now();

@@ -7,6 +7,7 @@
 
 #include "fpt/core/error.h"
 #include "fpt/core/hashing.h"
+#include "fpt/models/body_init.h"
 #include "fpt/models/make_model.h"
 #include "fpt/models/parameter_groups.h"
 #include "fpt/tasks/metrics.h"
@@ -80,7 +81,10 @@ Evaluation evaluate(models::FptModel& model, int64_t batches, int64_t num_classe
 
 }  // namespace
 
-core::RunResult train_experiment(const core::ExperimentSpec& spec, const TrainerOptions& options) {
+core::RunResult train_experiment(const core::ExperimentSpec& given_spec,
+                                 const TrainerOptions&       options) {
+  // lr 0 means the paper's default; the sweep grid resolved it already (the id is the same).
+  const core::ExperimentSpec spec = core::resolve_defaults(given_spec);
   check_spec(spec);
   if (options.threads > 0) torch::set_num_threads(options.threads);
 
@@ -96,7 +100,10 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
   auto                   task  = tasks::make_task(spec);
   const tasks::TaskShape shape = task->shape();
   torch::manual_seed(core::derive_seed(seed, 0));
-  auto model = models::make_model(spec, model_options(spec, shape));
+  models::ModelSources sources;
+  sources.weights_dir   = options.weights_dir;
+  sources.bit_body_file = options.init_body_file;
+  auto model = models::make_model(spec, model_options(spec, shape), sources);
   model->to(options.device);
   model->train();
   result.parameters = models::count_parameters(*model, shape.sequence_length);
@@ -175,6 +182,10 @@ core::RunResult train_experiment(const core::ExperimentSpec& spec, const Trainer
     result.full_eval_loss     = full.loss;
     result.full_eval_accuracy = full.accuracy;
   }
+
+  if (!options.save_body_file.empty())
+    models::save_body(*model->body, options.save_body_file,
+                      {{"experiment_id", result.id}, {"experiment_tag", result.tag}});
 
   result.samples_per_second =
       train_seconds > 0 ? static_cast<double>(spec.steps * spec.batch_size) / train_seconds : 0.0;

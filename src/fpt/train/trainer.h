@@ -9,6 +9,7 @@
 #include <torch/types.h>
 
 #include <functional>
+#include <string>
 
 #include "fpt/core/experiment_spec.h"
 #include "fpt/core/run_result.h"
@@ -19,6 +20,13 @@ struct TrainerOptions {
   int threads = 0;  // intra-op threads for this experiment (0: leave LibTorch's setting)
   // Where the model trains. Batches are drawn on the CPU (reproducible generators) and moved.
   torch::Device device = torch::kCPU;
+  // Where pretrained weights live (init pretrained/stats with an empty `weights` key); "" = the
+  // default weights cache (io/weights_catalog.h: $FPT_WEIGHTS_DIR or ~/.cache/fpt/weights).
+  std::string weights_dir;
+  // init: bit — the body saved by this experiment's Bit Memory pretraining (required).
+  std::string init_body_file;
+  // Non-empty: after training, the trained body is saved there (safetensors, atomically).
+  std::string save_body_file;
   // Called after every periodic evaluation (progress output, logging).
   std::function<void(const core::CurvePoint&)> on_evaluation;
 };

@@ -83,7 +83,8 @@ TEST(ExperimentSpec, IdIsStableAcrossBuilds) {
   const std::string text = fpt::core::canonical_spec_text(spec);
   EXPECT_EQ(fpt::core::experiment_id(spec), fpt::core::hex64(fpt::core::fnv1a_64(text)));
   EXPECT_NE(text.find("\"body\":\"gpt2\""), std::string::npos);
-  EXPECT_NE(text.find("\"lr\":0.001"), std::string::npos);
+  EXPECT_NE(text.find("\"lr\":0"), std::string::npos);  // 0 = the paper's default, resolved
+  EXPECT_EQ(fpt::core::resolve_defaults(spec).lr, 1e-3);
 }
 
 TEST(ExperimentSpec, TypedKeysAcceptTheirTypes) {

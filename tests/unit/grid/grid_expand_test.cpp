@@ -83,6 +83,7 @@ TEST(GridExpand, IdsAreExperimentIdsOfTheSpec) {
   hand_built.init                 = "random";
   hand_built.seed                 = 1;
   hand_built.steps                = 600;
+  hand_built.lr                   = 1e-3;  // lr 0 (default) resolves to the paper's 1e-3
   const PlannedExperiment& memory = find_tag(plan, "gpt2-tiny_bit-memory_random_fpt_s1");
   EXPECT_EQ(memory.id, core::experiment_id(hand_built));
   EXPECT_EQ(memory.id.size(), 16u);

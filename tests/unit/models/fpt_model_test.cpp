@@ -81,7 +81,7 @@ TEST(FptModel, ReadsTheLastPositionsNotAMean) {
   model->eval();
   torch::NoGradGuard  no_grad;
   const torch::Tensor x      = torch::randn({2, 7, 4});
-  const torch::Tensor hidden = model->body(model->input_linear(x));  // (2, 7, 128)
+  const torch::Tensor hidden = model->body->forward(model->input_linear(x));  // (2, 7, 128)
   const torch::Tensor logits = model(x);
   EXPECT_LT(max_abs_difference(logits, model->output_layer(hidden.narrow(1, 5, 2))), 1e-6);
   EXPECT_GT(max_abs_difference(logits, model->output_layer(hidden.narrow(1, 0, 2))), 1e-4);
@@ -142,7 +142,7 @@ TEST(ParameterGroups, OfficialGroupingOfNames) {
 TEST(ParameterGroups, ParseTrains) {
   EXPECT_EQ(parse_trains("fpt"), (std::vector<G>{G::input, G::output, G::pos, G::ln}));
   EXPECT_EQ(parse_trains("full"),
-            (std::vector<G>{G::input, G::output, G::pos, G::ln, G::attn, G::ff}));
+            (std::vector<G>{G::input, G::output, G::pos, G::ln, G::attn, G::ff, G::recurrent}));
   EXPECT_EQ(parse_trains("output"), (std::vector<G>{G::output}));
   EXPECT_EQ(parse_trains("output,ln"), (std::vector<G>{G::output, G::ln}));
   EXPECT_EQ(parse_trains("input, output ,ln,ln"), (std::vector<G>{G::input, G::output, G::ln}));
@@ -221,7 +221,7 @@ TEST(ParameterGroups, CountsForGpt2BaseMatchThePaper) {
   spec.trains    = "fpt";
   FptModel model = make_model(spec, continuous_options(16, 1, 10));
   const std::vector<core::ParameterGroupCount> rows = count_parameters(*model, 64);
-  ASSERT_EQ(rows.size(), 8u);
+  ASSERT_EQ(rows.size(), 9u);  // 8 groups and "all"
   std::map<std::string, core::ParameterGroupCount> by_group;
   for (const auto& row : rows) by_group[row.group] = row;
   EXPECT_EQ(rows.back().group, "all");
@@ -233,6 +233,7 @@ TEST(ParameterGroups, CountsForGpt2BaseMatchThePaper) {
       {"pos", {786432, 786432, 49152}},  // 1024 rows marked, 64 rows used
       {"ln", {38400, 38400, 38400}},     // 12 blocks · 2 LN · 1,536 + ln_f 1,536
       {"attn", {28348416, 0, 0}},          {"ff", {56669184, 0, 0}},
+      {"recurrent", {0, 0, 0}},      // LSTM weights only
       {"frozen", {38597376, 0, 0}},  // wte 50257·768
       {"all", {124460554, 845578, 108298}}};
   for (const auto& [group, numbers] : expected) {
@@ -272,8 +273,10 @@ TEST(MakeModel, FollowsTheSpec) {
   FptModelOptions options   = continuous_options(4, 1, 3);
   options.dropout           = 0.5;  // the spec's dropout wins
   FptModel model            = make_model(spec, options);
-  EXPECT_EQ(model->body->h->size(), 2u);
-  EXPECT_EQ(model->body->config().n_layer, 2);
+  auto* body = dynamic_cast<fpt::models::Gpt2BodyImpl*>(model->body.get());
+  ASSERT_NE(body, nullptr);
+  EXPECT_EQ(body->h->size(), 2u);
+  EXPECT_EQ(body->config().n_layer, 2);
   EXPECT_EQ(model->options().dropout, 0.0);
   const torch::Tensor w = model->input_linear->weight;  // (128, 4)
   EXPECT_LT(max_abs_difference(w.t().matmul(w), 4.0 * torch::eye(4)), 1e-4);
@@ -291,8 +294,8 @@ TEST(MakeModel, RejectsUnavailableChoicesWithTheExperimentTag) {
   core::ExperimentSpec  spec    = tiny_spec();
   spec.init                     = "pretrained";
   std::string message           = error_of([&] { make_model(spec, options); });
-  EXPECT_NE(message.find("pretrained"), std::string::npos) << message;
-  EXPECT_NE(message.find("not available"), std::string::npos) << message;
+  EXPECT_NE(message.find("gpt2-tiny_bit-xor_pretrained_fpt_s0"), std::string::npos) << message;
+  EXPECT_NE(message.find("has no published ones"), std::string::npos) << message;
 
   spec      = tiny_spec();
   spec.init = "bogus";

@@ -1,0 +1,72 @@
+#include "fpt/sweep/scheduler.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "fpt/results/run_file.h"
+
+namespace fpt::sweep {
+
+Scheduler::Scheduler(const SweepPlan& plan, bool retry_failed) : plan_(plan) {
+  for (const PlannedExperiment& experiment : plan.experiments) {
+    tag_[experiment.id] = experiment.tag;
+    const std::string status =
+        results::read_run_status((plan.output_dir / (experiment.id + ".h5")).string())
+            .value_or("");
+    // A pretraining whose saved body went missing runs again: its dependents need the file.
+    const bool body_missing = experiment.provides_body &&
+                              !std::filesystem::exists(bit_body_path(plan.output_dir, experiment.id));
+    if (status == "completed" && !body_missing) {
+      state_[experiment.id] = State::completed;
+      ++already_completed_;
+    } else if (status == "failed" && !retry_failed) {
+      state_[experiment.id] = State::failed;
+      error_[experiment.id] = "failed in an earlier run (--retry-failed reruns it)";
+      ++already_failed_;
+    } else {
+      state_[experiment.id] = State::pending;
+      queue_.push_back(&experiment);
+      total_cost_ += experiment.cost;
+    }
+  }
+  to_run_ = static_cast<int>(queue_.size());
+}
+
+const PlannedExperiment* Scheduler::next() {
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    const PlannedExperiment* experiment = *it;
+    if (!experiment->depends_on.empty()) {
+      const auto dependency = state_.find(experiment->depends_on);
+      const State state = dependency == state_.end() ? State::failed : dependency->second;
+      if (state == State::failed) {
+        blocked_.emplace_back(
+            experiment,
+            fmt::format("its Bit Memory pretraining {} ({}) failed: {}", tag_[experiment->depends_on],
+                        experiment->depends_on, error_[experiment->depends_on]));
+        state_[experiment->id] = State::failed;
+        it                     = queue_.erase(it);
+        continue;
+      }
+      if (state != State::completed) {
+        ++it;  // waits for the pretraining
+        continue;
+      }
+    }
+    queue_.erase(it);
+    state_[experiment->id] = State::running;
+    return experiment;
+  }
+  return nullptr;
+}
+
+std::vector<std::pair<const PlannedExperiment*, std::string>> Scheduler::take_blocked() {
+  return std::exchange(blocked_, {});
+}
+
+void Scheduler::finished(const std::string& id, bool completed, const std::string& error) {
+  state_[id] = completed ? State::completed : State::failed;
+  if (!completed) error_[id] = error;
+}
+
+}  // namespace fpt::sweep

@@ -1,0 +1,139 @@
+// The sweep's scheduling of `init: bit`: the grid adds one Bit Memory pretraining per body, runs
+// it first, the dependents wait for it, and fail without running if it failed.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fpt/core/experiment_spec.h"
+#include "fpt/results/run_file.h"
+#include "fpt/sweep/grid.h"
+#include "fpt/sweep/scheduler.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using fpt::sweep::PlannedExperiment;
+using fpt::sweep::Scheduler;
+using fpt::sweep::SweepPlan;
+
+SweepPlan bit_plan(const std::string& name) {
+  const fs::path output = fs::path(::testing::TempDir()) / ("fpt_scheduler_" + name);
+  fs::remove_all(output);
+  fs::create_directories(output);
+  return fpt::sweep::parse_sweep(R"(
+name: bits
+output: )" + output.string() + R"(
+defaults: {body: gpt2-tiny, steps: 10, bit_pretrain_steps: 7}
+axes:
+  task: [bit-xor, listops]
+  init: [random, bit]
+  seed: [0, 1]
+)",
+                                 "bits.yaml");
+}
+
+void write_status(const SweepPlan& plan, const PlannedExperiment& experiment,
+                  const std::string& status) {
+  fpt::core::RunResult result;
+  result.spec = experiment.spec, result.id = experiment.id, result.tag = experiment.tag;
+  result.status = status;
+  if (status == "failed") result.error = "boom";
+  fpt::results::write_run_file((plan.output_dir / (experiment.id + ".h5")).string(), result);
+}
+
+TEST(BitInitPlan, OnePretrainingPerBodyRunsFirstAndDependentsPointAtIt) {
+  const SweepPlan plan = bit_plan("plan");
+  ASSERT_EQ(plan.experiments.size(), 9u);  // 2 tasks x 2 inits x 2 seeds + 1 pretraining
+  const PlannedExperiment& first = plan.experiments.front();
+  EXPECT_TRUE(first.provides_body);
+  EXPECT_EQ(first.spec.task, "bit-memory");
+  EXPECT_EQ(first.spec.trains, "full");
+  EXPECT_EQ(first.spec.init, "random");
+  EXPECT_EQ(first.spec.steps, 7);
+  EXPECT_EQ(first.spec.lr, 1e-3);  // resolved default
+  EXPECT_NE(first.tag.find("bit-pretraining"), std::string::npos);
+  int dependents = 0;
+  for (const auto& experiment : plan.experiments) {
+    if (experiment.spec.init == "bit") {
+      EXPECT_EQ(experiment.depends_on, first.id) << experiment.tag;
+      ++dependents;
+    } else {
+      EXPECT_TRUE(experiment.depends_on.empty()) << experiment.tag;
+    }
+  }
+  EXPECT_EQ(dependents, 4);
+  EXPECT_NE(fpt::sweep::describe_plan(plan).find("(after " + first.id + ")"), std::string::npos);
+}
+
+TEST(Scheduler, DependentsWaitForThePretrainingThenRun) {
+  const SweepPlan plan = bit_plan("wait");
+  Scheduler       scheduler(plan, false);
+  EXPECT_EQ(scheduler.to_run(), 9);
+  const PlannedExperiment* pretraining = scheduler.next();
+  ASSERT_NE(pretraining, nullptr);
+  EXPECT_TRUE(pretraining->provides_body);
+  // While it runs, only the four random-init experiments can start.
+  for (int i = 0; i < 4; ++i) {
+    const PlannedExperiment* experiment = scheduler.next();
+    ASSERT_NE(experiment, nullptr);
+    EXPECT_EQ(experiment->spec.init, "random");
+  }
+  EXPECT_EQ(scheduler.next(), nullptr);
+  EXPECT_FALSE(scheduler.exhausted());
+  scheduler.finished(pretraining->id, true);
+  for (int i = 0; i < 4; ++i) {
+    const PlannedExperiment* experiment = scheduler.next();
+    ASSERT_NE(experiment, nullptr);
+    EXPECT_EQ(experiment->spec.init, "bit");
+  }
+  EXPECT_TRUE(scheduler.exhausted());
+  EXPECT_TRUE(scheduler.take_blocked().empty());
+}
+
+TEST(Scheduler, AFailedPretrainingFailsItsDependentsWithoutRunningThem) {
+  const SweepPlan plan = bit_plan("fail");
+  Scheduler       scheduler(plan, false);
+  const PlannedExperiment* pretraining = scheduler.next();
+  scheduler.finished(pretraining->id, false, "loss became nan");
+  int started = 0;
+  while (scheduler.next() != nullptr) ++started;
+  EXPECT_EQ(started, 4);  // the random-init ones
+  const auto blocked = scheduler.take_blocked();
+  ASSERT_EQ(blocked.size(), 4u);
+  for (const auto& [experiment, reason] : blocked) {
+    EXPECT_EQ(experiment->spec.init, "bit");
+    EXPECT_NE(reason.find("loss became nan"), std::string::npos) << reason;
+    EXPECT_NE(reason.find(pretraining->id), std::string::npos) << reason;
+  }
+  EXPECT_TRUE(scheduler.exhausted());
+}
+
+TEST(Scheduler, CompletedPretrainingIsReusedOnlyIfItsBodyFileExists) {
+  const SweepPlan          plan        = bit_plan("reuse");
+  const PlannedExperiment& pretraining = plan.experiments.front();
+  write_status(plan, pretraining, "completed");
+  {
+    Scheduler scheduler(plan, false);  // result says completed, but the body file is gone
+    EXPECT_EQ(scheduler.to_run(), 9);
+  }
+  const fs::path body = fpt::sweep::bit_body_path(plan.output_dir, pretraining.id);
+  fs::create_directories(body.parent_path());
+  std::ofstream(body) << "x";
+  Scheduler scheduler(plan, false);
+  EXPECT_EQ(scheduler.to_run(), 8);
+  EXPECT_EQ(scheduler.already_completed(), 1);
+  const PlannedExperiment* experiment = scheduler.next();
+  ASSERT_NE(experiment, nullptr);
+  EXPECT_EQ(experiment->spec.init, "bit");  // runnable at once: longest first among the rest
+}
+
+TEST(Scheduler, EarlierFailuresAreSkippedUnlessRetrying) {
+  const SweepPlan plan = bit_plan("retry");
+  write_status(plan, plan.experiments.back(), "failed");
+  EXPECT_EQ(Scheduler(plan, false).to_run(), 8);
+  EXPECT_EQ(Scheduler(plan, false).already_failed(), 1);
+  EXPECT_EQ(Scheduler(plan, true).to_run(), 9);
+}
+
+}  // namespace
