@@ -25,7 +25,7 @@ struct ExperimentSpec {
   int64_t     seed   = 0;          // replicate index; the RNG seed itself derives from the id
 
   // --- training (Adam, no weight decay, no schedule) ---------------------------------------------
-  double  lr           = 0;     // 0: default_lr() — 1e-3 transformers, 3e-4 LSTM, 1e-4 homology
+  double  lr           = 0;  // 0: default_lr() — 1e-3 transformers, 3e-4 LSTM, 1e-4 homology
   int64_t batch_size   = 16;
   int64_t steps        = 1000;  // optimizer steps
   int64_t eval_every   = 100;   // steps between evaluations (the official "iteration")
@@ -34,15 +34,15 @@ struct ExperimentSpec {
   bool    full_eval    = true;  // final pass over the evaluation split where the task has one
 
   // --- model ----------------------------------------------------------------------------------
-  int64_t n_layer   = 0;     // 0: the body's own depth; >0 keeps only the first n_layer blocks
-  double  dropout   = 0.1;   // embedding, attention-probability and residual dropout
-  double  orth_gain = 1.41;  // orthogonal init gain of the input Linear
+  int64_t     n_layer   = 0;     // 0: the body's own depth; >0 keeps only the first n_layer blocks
+  double      dropout   = 0.1;   // embedding, attention-probability and residual dropout
+  double      orth_gain = 1.41;  // orthogonal init gain of the input Linear
   std::string lstm_cell = "layernorm";  // LSTM bodies: layernorm (the official cell) | torch (fast)
 
   // --- initialisation ---------------------------------------------------------------------------
-  std::string weights            = "";     // pretrained/stats: safetensors file; "" = the body's
-                                           //   named weights in the weights cache (fpt_fetch)
-  int64_t     bit_pretrain_steps = 10000;  // init bit: steps of the shared Bit Memory pretraining
+  std::string weights = "";            // pretrained/stats: safetensors file; "" = the body's
+                                       //   named weights in the weights cache (fpt_fetch)
+  int64_t bit_pretrain_steps = 10000;  // init bit: steps of the shared Bit Memory pretraining
 
   // --- bit-memory / bit-xor (0 = the task's default) -------------------------------------------
   int64_t bits_n        = 0;  // bits per string: memory 1000, xor 5

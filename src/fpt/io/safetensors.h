@@ -27,9 +27,9 @@ TensorDtype parse_dtype(const std::string& name, const std::string& context);
 struct TensorEntry {
   std::string          name;
   TensorDtype          dtype = TensorDtype::F32;
-  std::vector<int64_t> shape;          // empty = scalar (one element)
-  uint64_t             begin = 0;      // data_offsets[0]
-  uint64_t             end   = 0;      // data_offsets[1]
+  std::vector<int64_t> shape;      // empty = scalar (one element)
+  uint64_t             begin = 0;  // data_offsets[0]
+  uint64_t             end   = 0;  // data_offsets[1]
 };
 
 struct SafetensorsHeader {
@@ -46,8 +46,8 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, uint64_
 
 // A tensor inside an open file: points into the mapping, valid while the file object lives.
 struct TensorView {
-  const TensorEntry* entry = nullptr;
-  const std::byte*   data  = nullptr;  // entry->end - entry->begin bytes, little-endian
+  const TensorEntry* entry      = nullptr;
+  const std::byte*   data       = nullptr;  // entry->end - entry->begin bytes, little-endian
   size_t             size_bytes = 0;
 };
 
@@ -92,8 +92,9 @@ struct TensorToWrite {
 // Writes a safetensors file atomically (temporary name, then rename): tensors in the given order,
 // the header padded with spaces to a multiple of 8 bytes so the data section starts aligned.
 // (The reference writer also sorts tensors by dtype size so that each one is aligned; fpt's
-// reader copies every tensor out of the mapping, so it does not depend on that.) Throws fpt::Error on duplicate names, a byte count that does not match the shape,
-// or an I/O failure (naming the path).
+// reader copies every tensor out of the mapping, so it does not depend on that.) Throws fpt::Error
+// on duplicate names, a byte count that does not match the shape, or an I/O failure (naming the
+// path).
 void write_safetensors(const std::string& path, const std::vector<TensorToWrite>& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 

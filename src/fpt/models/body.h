@@ -22,9 +22,9 @@ struct BodyImpl : torch::nn::Module {
   // (B, T, C) -> (B, T, C). Throws fpt::Error for a wrong width or T > max_positions().
   virtual torch::Tensor forward(const torch::Tensor& embeddings) = 0;
 
-  virtual int64_t width() const = 0;          // C, the input and output width
-  virtual int64_t max_positions() const = 0;  // longest sequence T; 0 = no limit (LSTM)
-  virtual std::string family() const = 0;     // "gpt2", "vit", "bert", "lstm"
+  virtual int64_t     width() const         = 0;  // C, the input and output width
+  virtual int64_t     max_positions() const = 0;  // longest sequence T; 0 = no limit (LSTM)
+  virtual std::string family() const        = 0;  // "gpt2", "vit", "bert", "lstm"
 
   // Re-draws every parameter with the body's own random initialisation (the "random" init).
   virtual void reset_parameters() = 0;

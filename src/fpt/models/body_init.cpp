@@ -15,15 +15,14 @@ namespace fpt::models {
 
 std::string pretrained_weights_name(const std::string& body_name) {
   static const std::map<std::string, std::string> names = {
-      {"gpt2", "gpt2"},         {"gpt2-medium", "gpt2-medium"},
-      {"gpt2-large", "gpt2-large"}, {"gpt2-xl", "gpt2-xl"},
-      {"vit-base", "vit-base-in21k"}, {"minilm", "minilm"}};
+      {"gpt2", "gpt2"},       {"gpt2-medium", "gpt2-medium"}, {"gpt2-large", "gpt2-large"},
+      {"gpt2-xl", "gpt2-xl"}, {"vit-base", "vit-base-in21k"}, {"minilm", "minilm"}};
   const auto found = names.find(body_name);
   return found == names.end() ? "" : found->second;
 }
 
-std::string pretrained_weights_file(const core::ExperimentSpec& spec, const std::string& weights_dir,
-                                    const std::string& context) {
+std::string pretrained_weights_file(const core::ExperimentSpec& spec,
+                                    const std::string& weights_dir, const std::string& context) {
   if (!spec.weights.empty()) {
     if (!std::filesystem::is_regular_file(spec.weights))
       fail("{}: weights file {} does not exist (key `weights`)", context, spec.weights);
@@ -62,18 +61,18 @@ double checkpoint_layer_norm_epsilon(const std::string& checkpoint_file) {
 
 void load_body_weights(BodyImpl& body, const std::string& file, bool redraw_from_statistics,
                        const std::string& context) {
-  const io::SafetensorsFile checkpoint = io::SafetensorsFile::open(file);
-  CheckpointReader          reader(checkpoint, context + ": " + body.family() + " body");
+  const io::SafetensorsFile      checkpoint = io::SafetensorsFile::open(file);
+  CheckpointReader               reader(checkpoint, context + ": " + body.family() + " body");
   const std::vector<std::string> loaded = body.load_checkpoint(reader);
   if (!redraw_from_statistics) return;
   // Statistics only (paper §3.8): keep each tensor's first two moments, lose everything else.
-  torch::NoGradGuard             no_grad;
+  torch::NoGradGuard                   no_grad;
   std::map<std::string, torch::Tensor> parameters;
   for (auto& item : body.named_parameters(/*recurse=*/true)) parameters[item.key()] = item.value();
   for (const std::string& name : loaded) {
     torch::Tensor& parameter = parameters.at(name);
     const double   mean      = parameter.mean().item<double>();
-    const double   std = parameter.numel() > 1 ? parameter.std().item<double>() : 0.0;
+    const double   std       = parameter.numel() > 1 ? parameter.std().item<double>() : 0.0;
     if (std > 0)
       parameter.normal_(mean, std);
     else
@@ -98,7 +97,7 @@ void save_body(const BodyImpl& body, const std::string& file,
   }
   std::map<std::string, std::string> all_metadata = metadata;
   all_metadata["fpt_body"]                        = body.family();
-  const std::filesystem::path directory = std::filesystem::path(file).parent_path();
+  const std::filesystem::path directory           = std::filesystem::path(file).parent_path();
   if (!directory.empty()) std::filesystem::create_directories(directory);
   io::write_safetensors(file, tensors, all_metadata);
 }

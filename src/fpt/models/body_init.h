@@ -19,11 +19,11 @@ namespace fpt::models {
 std::string pretrained_weights_name(const std::string& body_name);
 
 // The checkpoint file for init pretrained/stats: spec.weights if set, else
-// <weights_dir>/<pretrained_weights_name>/model.safetensors ("" = io::default_weights_dir()). Throws fpt::Error naming the
-// experiment and saying how to get the file (fpt_fetch NAME, or the `weights` key) if there is no
-// such name or the file does not exist.
-std::string pretrained_weights_file(const core::ExperimentSpec& spec, const std::string& weights_dir,
-                                    const std::string& context);
+// <weights_dir>/<pretrained_weights_name>/model.safetensors ("" = io::default_weights_dir()).
+// Throws fpt::Error naming the experiment and saying how to get the file (fpt_fetch NAME, or the
+// `weights` key) if there is no such name or the file does not exist.
+std::string pretrained_weights_file(const core::ExperimentSpec& spec,
+                                    const std::string& weights_dir, const std::string& context);
 
 // layer_norm_eps from the config.json beside a checkpoint (Hugging Face layout), or 0 if there is
 // no such file or key. A malformed config.json is an error naming it.

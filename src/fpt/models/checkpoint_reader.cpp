@@ -155,11 +155,11 @@ torch::Tensor CheckpointReader::take(const std::string& name, at::IntArrayRef ex
   return tensor;
 }
 
-bool CheckpointReader::copy_into(torch::Tensor parameter, const std::string& name,
-                                 bool transpose) {
+bool CheckpointReader::copy_into(torch::Tensor parameter, const std::string& name, bool transpose) {
   std::vector<int64_t> shape = parameter.sizes().vec();
   if (transpose) {
-    if (shape.size() != 2) fail("{}: cannot transpose {} of shape {}", what_, name, shape_text(shape));
+    if (shape.size() != 2)
+      fail("{}: cannot transpose {} of shape {}", what_, name, shape_text(shape));
     std::swap(shape[0], shape[1]);
   }
   torch::Tensor value = take(name, shape);
@@ -177,16 +177,16 @@ void CheckpointReader::finish() const {
   std::vector<std::string> unused;
   for (const auto& entry : file_.header().tensors) {
     if (used_.count(entry.name)) continue;
-    const std::string name =
-        !prefix_.empty() && starts_with(entry.name, prefix_) ? entry.name.substr(prefix_.size())
-                                                             : entry.name;
-    bool is_ignored = false;
+    const std::string name       = !prefix_.empty() && starts_with(entry.name, prefix_)
+                                       ? entry.name.substr(prefix_.size())
+                                       : entry.name;
+    bool              is_ignored = false;
     for (const auto& predicate : ignored_) is_ignored = is_ignored || predicate(name);
     if (!is_ignored) unused.push_back(name);
   }
   if (missing_.empty() && mismatched_.empty() && unused.empty()) return;
-  std::string message = fmt::format("checkpoint {} does not fit {}", file_.path(), what_);
-  const std::string family = guess_family(file_);
+  std::string       message = fmt::format("checkpoint {} does not fit {}", file_.path(), what_);
+  const std::string family  = guess_family(file_);
   if (!family.empty()) message += fmt::format(" (the file looks like a {} checkpoint)", family);
   if (!mismatched_.empty())
     message += fmt::format("\n  wrong shape ({}): {} — is the body size right?", mismatched_.size(),

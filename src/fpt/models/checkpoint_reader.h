@@ -58,12 +58,12 @@ class CheckpointReader {
   void finish() const;
 
  private:
-  const io::SafetensorsFile& file_;
-  std::string                what_;
-  std::string                prefix_;
-  std::set<std::string>      used_;
-  std::vector<std::string>   missing_;
-  std::vector<std::string>   mismatched_;
+  const io::SafetensorsFile&                           file_;
+  std::string                                          what_;
+  std::string                                          prefix_;
+  std::set<std::string>                                used_;
+  std::vector<std::string>                             missing_;
+  std::vector<std::string>                             mismatched_;
   std::vector<std::function<bool(const std::string&)>> ignored_;
 };
 

@@ -28,7 +28,8 @@ FptModel make_model(const core::ExperimentSpec& spec, const FptModelOptions& opt
     layer_norm_epsilon = checkpoint_layer_norm_epsilon(weights_file);
   } else if (spec.init == "bit") {
     if (sources.bit_body_file.empty())
-      fail("{}: init bit needs the body of its Bit Memory pretraining, and none was given", context);
+      fail("{}: init bit needs the body of its Bit Memory pretraining, and none was given",
+           context);
     weights_file = sources.bit_body_file;
   }
 

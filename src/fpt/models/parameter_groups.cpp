@@ -13,8 +13,9 @@ namespace fpt::models {
 namespace {
 
 constexpr std::array<ParameterGroup, 8> kAllGroups = {
-    ParameterGroup::input, ParameterGroup::output, ParameterGroup::pos,       ParameterGroup::ln,
-    ParameterGroup::attn,  ParameterGroup::ff,     ParameterGroup::recurrent, ParameterGroup::frozen};
+    ParameterGroup::input,     ParameterGroup::output, ParameterGroup::pos,
+    ParameterGroup::ln,        ParameterGroup::attn,   ParameterGroup::ff,
+    ParameterGroup::recurrent, ParameterGroup::frozen};
 
 bool starts_with(const std::string& text, const std::string& prefix) {
   return text.compare(0, prefix.size(), prefix) == 0;

@@ -508,7 +508,7 @@ bool matches_where(const core::ExperimentSpec& spec, const std::string& key,
 std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const PlanOptions& options) {
   std::vector<PlannedExperiment> experiments;
   std::map<std::string, size_t>  index_of_id;
-  auto add = [&](PlannedExperiment experiment) -> PlannedExperiment& {
+  auto                           add = [&](PlannedExperiment experiment) -> PlannedExperiment& {
     auto found = index_of_id.find(experiment.id);
     if (found != index_of_id.end()) return experiments[found->second];
     index_of_id[experiment.id] = experiments.size();
@@ -545,8 +545,9 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const Pla
     if (experiments[index].spec.init != "bit") continue;
     const core::ExperimentSpec pretraining = core::bit_pretraining_spec(experiments[index].spec);
     const std::string          id          = core::experiment_id(pretraining);
-    PlannedExperiment& provider = add({pretraining, id, core::default_tag(pretraining) + "_bit-pretraining",
-                                       estimated_cost(pretraining)});
+    PlannedExperiment&         provider =
+        add({pretraining, id, core::default_tag(pretraining) + "_bit-pretraining",
+             estimated_cost(pretraining)});
     provider.provides_body        = true;
     experiments[index].depends_on = id;
   }
@@ -569,7 +570,8 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const Pla
 
 }  // namespace
 
-std::filesystem::path bit_body_path(const std::filesystem::path& output_dir, const std::string& id) {
+std::filesystem::path bit_body_path(const std::filesystem::path& output_dir,
+                                    const std::string&           id) {
   return output_dir / "bodies" / (id + ".safetensors");
 }
 
@@ -586,10 +588,10 @@ SweepPlan parse_sweep(const std::string& yaml_text, const std::string& source_na
                       const PlanOptions& options) {
   const SweepFile file = read_sweep_file(yaml_text, source_name);
   SweepPlan       plan;
-  plan.name        = file.name;
-  plan.source      = source_name;
-  plan.output_dir  = file.output.empty() ? std::filesystem::path("results") / file.name
-                                         : std::filesystem::path(file.output);
+  plan.name       = file.name;
+  plan.source     = source_name;
+  plan.output_dir = file.output.empty() ? std::filesystem::path("results") / file.name
+                                        : std::filesystem::path(file.output);
   for (const auto& [key, values] : options.where) {
     if (!core::is_spec_key(key))
       fail("--where {}: unknown key; valid keys: {}", key, core::valid_spec_keys_text());

@@ -35,9 +35,9 @@ struct SweepRuntime {
 };
 
 struct SweepPlan {
-  std::string                    name;         // `name:` or the file stem
-  std::filesystem::path          source;       // the sweep file as given
-  std::filesystem::path          output_dir;   // `output:` or results/<name>
+  std::string           name;        // `name:` or the file stem
+  std::filesystem::path source;      // the sweep file as given
+  std::filesystem::path output_dir;  // `output:` or results/<name>
   // unique ids; body providers (bit pretraining) first, then cost descending, ties by tag
   std::vector<PlannedExperiment> experiments;
   SweepRuntime                   runtime;

@@ -27,7 +27,7 @@ std::string describe_plan(const SweepPlan& plan) {
   for (size_t i = 0; i < plan.experiments.size(); ++i) {
     const PlannedExperiment& experiment = plan.experiments[i];
     const double             share = total_cost > 0 ? 100.0 * experiment.cost / total_cost : 0.0;
-    std::string note;
+    std::string              note;
     if (experiment.provides_body) note = "  (saves its body for init: bit)";
     if (!experiment.depends_on.empty()) note = "  (after " + experiment.depends_on + ")";
     const std::string unrunnable = unrunnable_reason(experiment.spec);
@@ -35,9 +35,9 @@ std::string describe_plan(const SweepPlan& plan) {
       note += "  [cannot run: " + unrunnable + "]";
       ++cannot_run;
     }
-    text += fmt::format("{:>5}  {:<16}  {:<{}}  {:>8}  {:>10.3e}  {:>5.1f}%{}\n", i + 1,
-                        experiment.id, experiment.tag, tag_width, experiment.spec.steps,
-                        experiment.cost, share, note);
+    text +=
+        fmt::format("{:>5}  {:<16}  {:<{}}  {:>8}  {:>10.3e}  {:>5.1f}%{}\n", i + 1, experiment.id,
+                    experiment.tag, tag_width, experiment.spec.steps, experiment.cost, share, note);
   }
   text += fmt::format(
       "total: {} experiments, {} optimizer steps, cost {:.3e} (tokens x n_layer*d^2 x steps x "

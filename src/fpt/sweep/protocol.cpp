@@ -16,23 +16,26 @@ double number_or_nan(const nlohmann::json& value) {
 }  // namespace
 
 nlohmann::json to_json(const Assignment& assignment) {
-  return {{"id", assignment.id},           {"tag", assignment.tag},
-          {"sweep", assignment.sweep},     {"result_path", assignment.result_path},
-          {"threads", assignment.threads}, {"spec", core::spec_to_json(assignment.spec)},
+  return {{"id", assignment.id},
+          {"tag", assignment.tag},
+          {"sweep", assignment.sweep},
+          {"result_path", assignment.result_path},
+          {"threads", assignment.threads},
+          {"spec", core::spec_to_json(assignment.spec)},
           {"save_body_path", assignment.save_body_path},
           {"init_body_path", assignment.init_body_path}};
 }
 
 Assignment assignment_from_json(const nlohmann::json& object) {
   Assignment assignment;
-  assignment.id          = object.at("id").get<std::string>();
-  assignment.tag         = object.at("tag").get<std::string>();
-  assignment.sweep       = object.at("sweep").get<std::string>();
-  assignment.result_path = object.at("result_path").get<std::string>();
-  assignment.threads     = object.at("threads").get<int>();
+  assignment.id             = object.at("id").get<std::string>();
+  assignment.tag            = object.at("tag").get<std::string>();
+  assignment.sweep          = object.at("sweep").get<std::string>();
+  assignment.result_path    = object.at("result_path").get<std::string>();
+  assignment.threads        = object.at("threads").get<int>();
   assignment.save_body_path = object.value("save_body_path", std::string());
   assignment.init_body_path = object.value("init_body_path", std::string());
-  assignment.spec        = core::spec_from_json(object.at("spec"), "assignment " + assignment.tag);
+  assignment.spec = core::spec_from_json(object.at("spec"), "assignment " + assignment.tag);
   return assignment;
 }
 

@@ -12,11 +12,10 @@ Scheduler::Scheduler(const SweepPlan& plan, bool retry_failed) : plan_(plan) {
   for (const PlannedExperiment& experiment : plan.experiments) {
     tag_[experiment.id] = experiment.tag;
     const std::string status =
-        results::read_run_status((plan.output_dir / (experiment.id + ".h5")).string())
-            .value_or("");
+        results::read_run_status((plan.output_dir / (experiment.id + ".h5")).string()).value_or("");
     // A pretraining whose saved body went missing runs again: its dependents need the file.
-    const bool body_missing = experiment.provides_body &&
-                              !std::filesystem::exists(bit_body_path(plan.output_dir, experiment.id));
+    const bool body_missing = experiment.provides_body && !std::filesystem::exists(bit_body_path(
+                                                              plan.output_dir, experiment.id));
     if (status == "completed" && !body_missing) {
       state_[experiment.id] = State::completed;
       ++already_completed_;
@@ -37,13 +36,13 @@ const PlannedExperiment* Scheduler::next() {
   for (auto it = queue_.begin(); it != queue_.end();) {
     const PlannedExperiment* experiment = *it;
     if (!experiment->depends_on.empty()) {
-      const auto dependency = state_.find(experiment->depends_on);
-      const State state = dependency == state_.end() ? State::failed : dependency->second;
+      const auto  dependency = state_.find(experiment->depends_on);
+      const State state      = dependency == state_.end() ? State::failed : dependency->second;
       if (state == State::failed) {
-        blocked_.emplace_back(
-            experiment,
-            fmt::format("its Bit Memory pretraining {} ({}) failed: {}", tag_[experiment->depends_on],
-                        experiment->depends_on, error_[experiment->depends_on]));
+        blocked_.emplace_back(experiment,
+                              fmt::format("its Bit Memory pretraining {} ({}) failed: {}",
+                                          tag_[experiment->depends_on], experiment->depends_on,
+                                          error_[experiment->depends_on]));
         state_[experiment->id] = State::failed;
         it                     = queue_.erase(it);
         continue;

@@ -55,20 +55,20 @@ Report run_assignment(const Assignment& assignment, const WorkerContext& context
 
   try {
     train::TrainerOptions options;
-    options.threads       = assignment.threads > 0 ? assignment.threads : context.default_threads;
-    options.device        = training_device(context.local_rank);
+    options.threads        = assignment.threads > 0 ? assignment.threads : context.default_threads;
+    options.device         = training_device(context.local_rank);
     options.save_body_file = assignment.save_body_path;
     options.init_body_file = assignment.init_body_path;
-    auto last_print       = started;
-    options.on_evaluation = [&](const core::CurvePoint& point) {
+    auto last_print        = started;
+    options.on_evaluation  = [&](const core::CurvePoint& point) {
       const auto now = std::chrono::steady_clock::now();
       if (context.progress_every_seconds <= 0 ||
           std::chrono::duration<double>(now - last_print).count() < context.progress_every_seconds)
         return;
       last_print = now;
       fmt::print("  [rank {}] {} step {}/{}: train loss {:.4f} acc {:.1f}%, eval acc {:.1f}%\n",
-                 context.rank, assignment.tag, point.step, assignment.spec.steps, point.train_loss,
-                 100 * point.train_accuracy, 100 * point.eval_accuracy);
+                  context.rank, assignment.tag, point.step, assignment.spec.steps, point.train_loss,
+                  100 * point.train_accuracy, 100 * point.eval_accuracy);
       std::fflush(stdout);
     };
     result = train::train_experiment(assignment.spec, options);

@@ -12,6 +12,7 @@
 #include "fpt/models/parameter_groups.h"
 #include "fpt/tasks/metrics.h"
 #include "fpt/tasks/task.h"
+#include "fpt/train/train_step.h"
 
 namespace fpt::train {
 namespace {
@@ -103,7 +104,7 @@ core::RunResult train_experiment(const core::ExperimentSpec& given_spec,
   models::ModelSources sources;
   sources.weights_dir   = options.weights_dir;
   sources.bit_body_file = options.init_body_file;
-  auto model = models::make_model(spec, model_options(spec, shape), sources);
+  auto model            = models::make_model(spec, model_options(spec, shape), sources);
   model->to(options.device);
   model->train();
   result.parameters = models::count_parameters(*model, shape.sequence_length);
@@ -111,12 +112,9 @@ core::RunResult train_experiment(const core::ExperimentSpec& given_spec,
   auto train_generator = at::make_generator<at::CPUGeneratorImpl>(core::derive_seed(seed, 1));
   auto eval_generator  = at::make_generator<at::CPUGeneratorImpl>(core::derive_seed(seed, 2));
 
-  std::vector<torch::Tensor> trainable;
-  for (auto& parameter : model->parameters())
-    if (parameter.requires_grad()) trainable.push_back(parameter);
+  std::vector<torch::Tensor> trainable = trainable_parameters(*model);
   if (trainable.empty()) fail("{}: trains='{}' leaves nothing to train", result.tag, spec.trains);
-  torch::optim::Adam optimizer(
-      trainable, torch::optim::AdamOptions(spec.lr).betas({0.9, 0.999}).eps(1e-8).weight_decay(0));
+  auto optimizer = make_optimizer(trainable, spec.lr);
 
   double  interval_loss = 0.0, interval_correct = 0.0;
   int64_t interval_count = 0;
@@ -125,25 +123,21 @@ core::RunResult train_experiment(const core::ExperimentSpec& given_spec,
     const auto   step_start = Clock::now();
     tasks::Batch batch =
         to_device(task->train_batch(spec.batch_size, train_generator), options.device);
-    auto scored = tasks::score(model->forward(batch.inputs), batch.targets, shape.num_classes);
-    const double loss = scored.loss.item<double>();
-    if (!std::isfinite(loss)) {
+    const StepOutcome outcome =
+        train_step(model, *optimizer, trainable, batch, shape.num_classes, spec.grad_clip);
+    if (!outcome.finite) {
       result.status       = "failed";
-      result.error        = fmt::format("training loss became {} at step {}", loss, step);
+      result.error        = fmt::format("training loss became {} at step {}", outcome.loss, step);
       result.steps_done   = step - 1;
       result.wall_seconds = seconds_since(started);
       return result;
     }
-    optimizer.zero_grad();
-    scored.loss.backward();
-    if (spec.grad_clip > 0) torch::nn::utils::clip_grad_norm_(trainable, spec.grad_clip);
-    optimizer.step();
     train_seconds += seconds_since(step_start);
     result.steps_done = step;
 
-    interval_loss += loss * static_cast<double>(scored.count);
-    interval_correct += scored.accuracy * static_cast<double>(scored.count);
-    interval_count += scored.count;
+    interval_loss += outcome.loss * static_cast<double>(outcome.count);
+    interval_correct += outcome.accuracy * static_cast<double>(outcome.count);
+    interval_count += outcome.count;
 
     if (step % spec.eval_every == 0 || step == spec.steps) {
       Evaluation held_out =

@@ -42,7 +42,8 @@ Gpt2Config tiny_config(int64_t layers = 2) {
 }
 
 // Writes `tensors` (name -> float tensor) as a safetensors file.
-void write_file(const fs::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& tensors) {
+void write_file(const fs::path&                                           path,
+                const std::vector<std::pair<std::string, torch::Tensor>>& tensors) {
   std::vector<torch::Tensor>          keep;
   std::vector<fpt::io::TensorToWrite> out;
   for (const auto& [name, tensor] : tensors) {
@@ -84,12 +85,12 @@ torch::Tensor run(Gpt2Body& body, const torch::Tensor& x) {
 
 TEST(CheckpointLoading, HuggingFaceLayoutLoadsAndGivesTheSameForward) {
   torch::manual_seed(1);
-  Gpt2Body source(tiny_config());
+  Gpt2Body       source(tiny_config());
   const fs::path file = temp_dir("hf") / "model.safetensors";
   write_file(file, hf_style_tensors(source));
 
   torch::manual_seed(2);
-  Gpt2Body target(tiny_config());
+  Gpt2Body            target(tiny_config());
   const torch::Tensor x = torch::randn({2, 5, 32});
   EXPECT_FALSE(torch::allclose(run(source, x), run(target, x)));
   fpt::models::load_body_weights(*target, file.string(), false, "test");
@@ -128,9 +129,10 @@ TEST(CheckpointLoading, MissingUnexpectedAndMisShapedTensorsAreListed) {
   torch::manual_seed(6);
   Gpt2Body source(tiny_config());
   auto     tensors = hf_style_tensors(source);
-  tensors.erase(std::remove_if(tensors.begin(), tensors.end(),
-                               [](const auto& item) { return item.first == "transformer.ln_f.bias"; }),
-                tensors.end());
+  tensors.erase(
+      std::remove_if(tensors.begin(), tensors.end(),
+                     [](const auto& item) { return item.first == "transformer.ln_f.bias"; }),
+      tensors.end());
   tensors.emplace_back("transformer.extra.weight", torch::zeros({2}));
   const fs::path file = temp_dir("bad") / "model.safetensors";
   write_file(file, tensors);
@@ -191,9 +193,9 @@ TEST(CheckpointLoading, HalfAndBfloat16CheckpointsConvertToFloat32) {
   const torch::Tensor values = torch::tensor({1.5f, -2.25f, 0.125f});
   torch::Tensor       half   = values.to(torch::kFloat16).contiguous();
   torch::Tensor       bf16   = values.to(torch::kBFloat16).contiguous();
-  fpt::io::write_safetensors(
-      file.string(), {{"a", fpt::io::TensorDtype::F16, {3}, half.data_ptr(), 6},
-                      {"b", fpt::io::TensorDtype::BF16, {3}, bf16.data_ptr(), 6}});
+  fpt::io::write_safetensors(file.string(),
+                             {{"a", fpt::io::TensorDtype::F16, {3}, half.data_ptr(), 6},
+                              {"b", fpt::io::TensorDtype::BF16, {3}, bf16.data_ptr(), 6}});
   const auto opened = fpt::io::SafetensorsFile::open(file.string());
   EXPECT_TRUE(torch::equal(fpt::models::tensor_from_view(opened.tensor("a")), values));
   EXPECT_TRUE(torch::equal(fpt::models::tensor_from_view(opened.tensor("b")), values));
@@ -227,7 +229,7 @@ fpt::models::FptModelOptions continuous_options() {
 
 TEST(Initialisation, PretrainedLoadsTheFileAndStatsKeepsOnlyMoments) {
   torch::manual_seed(8);
-  Gpt2Body       source(fpt::models::gpt2_config("gpt2-tiny"));
+  Gpt2Body source(fpt::models::gpt2_config("gpt2-tiny"));
   // Distinctive values so that the moments are far from the random init's.
   {
     torch::NoGradGuard no_grad;
@@ -237,8 +239,8 @@ TEST(Initialisation, PretrainedLoadsTheFileAndStatsKeepsOnlyMoments) {
   fpt::models::save_body(*source, file.string());
 
   torch::manual_seed(9);
-  auto pretrained = fpt::models::make_model(tiny_spec("pretrained", file.string()),
-                                            continuous_options());
+  auto pretrained =
+      fpt::models::make_model(tiny_spec("pretrained", file.string()), continuous_options());
   const auto source_parameters = source->named_parameters();
   for (const auto& item : pretrained->body->named_parameters())
     EXPECT_TRUE(torch::equal(item.value(), source_parameters[item.key()])) << item.key();
@@ -268,9 +270,9 @@ TEST(Initialisation, MissingWeightsSayHowToGetThem) {
       EXPECT_NE(std::string(error.what()).find(part), std::string::npos) << error.what();
     }
   };
-  const fs::path empty = temp_dir("empty_cache");
-  fpt::core::ExperimentSpec gpt2 = tiny_spec("pretrained", "");
-  gpt2.body                      = "gpt2";
+  const fs::path            empty = temp_dir("empty_cache");
+  fpt::core::ExperimentSpec gpt2  = tiny_spec("pretrained", "");
+  gpt2.body                       = "gpt2";
   expect_message(gpt2, empty.string(), "build/fpt_fetch gpt2");
   expect_message(tiny_spec("stats", ""), empty.string(), "has no published ones");
   expect_message(tiny_spec("pretrained", "/nonexistent/model.safetensors"), empty.string(),
@@ -280,14 +282,11 @@ TEST(Initialisation, MissingWeightsSayHowToGetThem) {
 
 TEST(Initialisation, ConfigJsonBesideTheCheckpointSetsTheLayerNormEpsilon) {
   const fs::path dir = temp_dir("config");
-  {
-    std::ofstream(dir / "config.json") << R"({"layer_norm_eps": 1e-12, "hidden_size": 384})";
-  }
-  EXPECT_EQ(fpt::models::checkpoint_layer_norm_epsilon((dir / "model.safetensors").string()), 1e-12);
+  { std::ofstream(dir / "config.json") << R"({"layer_norm_eps": 1e-12, "hidden_size": 384})"; }
+  EXPECT_EQ(fpt::models::checkpoint_layer_norm_epsilon((dir / "model.safetensors").string()),
+            1e-12);
   EXPECT_EQ(fpt::models::checkpoint_layer_norm_epsilon((temp_dir("noconfig") / "m").string()), 0);
-  {
-    std::ofstream(dir / "config.json") << "{not json";
-  }
+  { std::ofstream(dir / "config.json") << "{not json"; }
   EXPECT_THROW(fpt::models::checkpoint_layer_norm_epsilon((dir / "model.safetensors").string()),
                fpt::Error);
 }

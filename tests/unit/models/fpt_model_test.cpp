@@ -232,7 +232,8 @@ TEST(ParameterGroups, CountsForGpt2BaseMatchThePaper) {
       {"output", {7690, 7690, 7690}},    // 768·10 + 10
       {"pos", {786432, 786432, 49152}},  // 1024 rows marked, 64 rows used
       {"ln", {38400, 38400, 38400}},     // 12 blocks · 2 LN · 1,536 + ln_f 1,536
-      {"attn", {28348416, 0, 0}},          {"ff", {56669184, 0, 0}},
+      {"attn", {28348416, 0, 0}},
+      {"ff", {56669184, 0, 0}},
       {"recurrent", {0, 0, 0}},      // LSTM weights only
       {"frozen", {38597376, 0, 0}},  // wte 50257·768
       {"all", {124460554, 845578, 108298}}};
@@ -273,7 +274,7 @@ TEST(MakeModel, FollowsTheSpec) {
   FptModelOptions options   = continuous_options(4, 1, 3);
   options.dropout           = 0.5;  // the spec's dropout wins
   FptModel model            = make_model(spec, options);
-  auto* body = dynamic_cast<fpt::models::Gpt2BodyImpl*>(model->body.get());
+  auto*    body             = dynamic_cast<fpt::models::Gpt2BodyImpl*>(model->body.get());
   ASSERT_NE(body, nullptr);
   EXPECT_EQ(body->h->size(), 2u);
   EXPECT_EQ(body->config().n_layer, 2);

@@ -57,7 +57,7 @@ TEST(MakeBody, EveryFamilyBuildsAndRuns) {
 }
 
 TEST(MakeBody, FptGroupsPerFamily) {
-  using Set = std::set<std::string>;
+  using Set                                 = std::set<std::string>;
   const std::map<std::string, Set> expected = {
       {"gpt2-tiny", Set{"input", "output", "pos", "ln"}},
       {"vit-tiny", Set{"input", "output", "pos", "ln"}},
@@ -125,7 +125,7 @@ TEST(RealWeights, MiniLmLoadsIntoTheBertBody) {
   spec.init                      = "pretrained";
   FptModel model                 = fpt::models::make_model(spec, options());
   // Every body tensor equals the file's; the LayerNorm eps comes from the config.json beside it.
-  const auto opened = fpt::io::SafetensorsFile::open(file);
+  const auto opened   = fpt::io::SafetensorsFile::open(file);
   int        compared = 0;
   for (const auto& item : model->body->named_parameters()) {
     const torch::Tensor stored = fpt::models::tensor_from_view(opened.tensor(item.key()));
@@ -135,7 +135,8 @@ TEST(RealWeights, MiniLmLoadsIntoTheBertBody) {
   EXPECT_EQ(compared, 101);  // 5 embedding tensors + 6 layers x 16
   EXPECT_EQ(fpt::models::checkpoint_layer_norm_epsilon(file), 1e-12);
   // Language-pretrained LayerNorm gains are far from the random init's ones.
-  const torch::Tensor gain = model->body->named_parameters()["encoder.layer.0.output.LayerNorm.weight"];
+  const torch::Tensor gain =
+      model->body->named_parameters()["encoder.layer.0.output.LayerNorm.weight"];
   EXPECT_GT((gain - 1).abs().mean().item<double>(), 0.05);
 }
 

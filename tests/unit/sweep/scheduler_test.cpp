@@ -92,8 +92,8 @@ TEST(Scheduler, DependentsWaitForThePretrainingThenRun) {
 }
 
 TEST(Scheduler, AFailedPretrainingFailsItsDependentsWithoutRunningThem) {
-  const SweepPlan plan = bit_plan("fail");
-  Scheduler       scheduler(plan, false);
+  const SweepPlan          plan = bit_plan("fail");
+  Scheduler                scheduler(plan, false);
   const PlannedExperiment* pretraining = scheduler.next();
   scheduler.finished(pretraining->id, false, "loss became nan");
   int started = 0;
