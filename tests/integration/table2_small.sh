@@ -19,7 +19,7 @@ grep -q "only-runnable" "$work/refused.log" || { echo "FAIL: refusal does not sa
 
 small=(--only-runnable --where init=random,bit --where task=bit-xor,bit-memory,listops
        --where seed=0 --set body=gpt2-tiny --set steps=30 --set bit_pretrain_steps=30
-       --set eval_every=15 --set eval_batches=2 --set bits_n=100 --set bits_patch=10
+       --set eval_every=15 --set eval_batches=2
        --set listops_max_tokens=64 --set listops_max_depth=4 --set listops_min_length=10
        --set listops_max_length=60 --set listops_max_args=5 --set listops_train_size=400
        --set listops_eval_size=100 --output "$work/results")

@@ -64,6 +64,7 @@ std::vector<std::pair<std::string, torch::Tensor>> hf_style_tensors(Gpt2Body& bo
   for (int64_t layer = 0; layer < body->config().n_layer; ++layer)
     tensors.emplace_back("transformer.h." + std::to_string(layer) + ".attn.bias",
                          torch::ones({1, 1, 16, 16}).tril());
+  tensors.emplace_back("transformer.h.0.attn.masked_bias", torch::tensor({-1e4f}));  // old files
   tensors.emplace_back("lm_head.weight", body->wte->weight);
   return tensors;
 }
