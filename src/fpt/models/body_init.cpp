@@ -52,7 +52,9 @@ double checkpoint_layer_norm_epsilon(const std::string& checkpoint_file) {
   nlohmann::json object = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded() || !object.is_object())
     fail("{}: not a JSON object (the config.json beside the checkpoint)", config.string());
-  const auto found = object.find("layer_norm_eps");
+  // BERT/ViT configs call it layer_norm_eps, GPT-2 configs layer_norm_epsilon.
+  auto found = object.find("layer_norm_eps");
+  if (found == object.end()) found = object.find("layer_norm_epsilon");
   if (found == object.end()) return 0;
   if (!found->is_number() || found->get<double>() <= 0)
     fail("{}: layer_norm_eps must be a positive number", config.string());

@@ -287,6 +287,8 @@ TEST(Initialisation, ConfigJsonBesideTheCheckpointSetsTheLayerNormEpsilon) {
   EXPECT_EQ(fpt::models::checkpoint_layer_norm_epsilon((dir / "model.safetensors").string()),
             1e-12);
   EXPECT_EQ(fpt::models::checkpoint_layer_norm_epsilon((temp_dir("noconfig") / "m").string()), 0);
+  { std::ofstream(dir / "config.json") << R"({"layer_norm_epsilon": 1e-05, "n_embd": 768})"; }
+  EXPECT_EQ(fpt::models::checkpoint_layer_norm_epsilon((dir / "model.safetensors").string()), 1e-5);
   { std::ofstream(dir / "config.json") << "{not json"; }
   EXPECT_THROW(fpt::models::checkpoint_layer_norm_epsilon((dir / "model.safetensors").string()),
                fpt::Error);
