@@ -40,10 +40,12 @@ int main(int argc, char** argv) {
   fpt::sweep::PlanOptions  plan_options;
   app.add_option("--set", set_texts,
                  "KEY=VALUE for every experiment, after the file (changes ids), e.g. "
-                 "--set body=gpt2-tiny --set steps=200");
+                 "--set body=gpt2-tiny --set steps=200")
+      ->allow_extra_args(false);  // one KEY=VALUE per --set: a sweep file after it stays positional
   app.add_option("--where", where_texts,
                  "KEY=V1,V2: keep only experiments with one of these values, e.g. --where "
-                 "init=random,bit");
+                 "init=random,bit")
+      ->allow_extra_args(false);
   app.add_flag("--only-runnable", plan_options.only_runnable,
                "drop experiments whose task, body or init this build cannot run yet");
   try {
@@ -94,7 +96,12 @@ int main(int argc, char** argv) {
               "--only-runnable, or see them all with --dry-run",
               sweep_file, unrunnable.size(), plan.experiments.size(), unrunnable.front());
         fpt::io::ensure_writable_directory(plan.output_dir);
-        fpt::io::write_text_atomically(plan.output_dir / "sweep.yaml", plan.source_text);
+        // The file as run, with the command-line changes that shaped this grid on top.
+        std::string header;
+        for (const std::string& text : set_texts) header += "# fpt_sweep --set " + text + "\n";
+        for (const std::string& text : where_texts) header += "# fpt_sweep --where " + text + "\n";
+        if (plan_options.only_runnable) header += "# fpt_sweep --only-runnable\n";
+        fpt::io::write_text_atomically(plan.output_dir / "sweep.yaml", header + plan.source_text);
       }
     } catch (const std::exception& error) {
       fmt::print(stderr, "fpt_sweep: error: {}\n", error.what());

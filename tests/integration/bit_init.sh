@@ -29,8 +29,16 @@ bit_started=$(grep -n "gpt2-tiny_bit-xor_bit" "$work/first.log" | head -1 | cut 
 run | tee "$work/second.log"
 grep -q "0 to run, 3 already completed" "$work/second.log" || { echo "FAIL: rerun did not skip"; exit 1; }
 
+# A lost body is not recomputed while nothing needs it (every dependent finished) ...
 rm "$work/results/bodies"/*.safetensors
 run | tee "$work/third.log"
-grep -q "1 to run, 2 already completed" "$work/third.log" || { echo "FAIL: lost body not rebuilt"; exit 1; }
+grep -q "0 to run, 3 already completed" "$work/third.log" || { echo "FAIL: unneeded body rebuilt"; exit 1; }
+# ... but is when a dependent must run again: the pretraining first, then the dependent.
+bit_result=$(grep -l "gpt2-tiny_bit-xor_bit" "$work/results"/*.h5 | head -1)
+[ -n "$bit_result" ] || { echo "FAIL: no result file of the init-bit experiment"; exit 1; }
+rm "$bit_result"
+run | tee "$work/fourth.log"
+grep -q "2 to run, 1 already completed" "$work/fourth.log" || { echo "FAIL: lost body not rebuilt for its dependent"; exit 1; }
+[ "$(ls "$work/results/bodies"/*.safetensors | wc -l)" -eq 1 ] || { echo "FAIL: body not saved again"; exit 1; }
 [ "$(ls "$work/results/bodies"/*.safetensors | wc -l)" -eq 1 ] || { echo "FAIL: body not saved again"; exit 1; }
 echo "bit_init: OK"

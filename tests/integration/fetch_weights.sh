@@ -10,15 +10,7 @@ work=$3
 fetch=$build/fpt_fetch
 rm -rf "$work"
 mkdir -p "$work/hub/org/tiny/resolve/rev1" "$work/hub/org/big/resolve/rev1"
-server_pid=
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; }
-trap cleanup EXIT
-failures=0
-check() {  # check DESCRIPTION COMMAND...: runs the command, counts a failure when it fails
-  local description=$1
-  shift
-  if "$@"; then echo "ok: $description"; else echo "FAILED: $description" >&2; failures=$((failures + 1)); fi
-}
+source "$source/tests/integration/fetch_test_lib.sh"
 
 head -c 250000 /dev/urandom > "$work/hub/org/tiny/resolve/rev1/model.safetensors"
 printf '{"n_layer": 2}\n' > "$work/hub/org/tiny/resolve/rev1/config.json"
@@ -39,16 +31,10 @@ cat > "$work/catalog.json" <<JSON
 ]}
 JSON
 
-python3 "$source/tests/tools/range_http_server.py" --root "$work/hub" --log "$work/requests.log" \
-  --redirect > "$work/port" &
-server_pid=$!
-for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(cat "$work/port")
-[ -n "$port" ] || { echo "range server did not start" >&2; exit 1; }
-hub=http://127.0.0.1:$port
+start_range_server "$work/hub" --redirect
+hub=$server_url
 weights=$work/weights
 run() { "$fetch" --catalog "$work/catalog.json" --weights-dir "$weights" "$@" > "$work/out" 2>&1; }
-output_has() { grep -Eq -- "$1" "$work/out" || { cat "$work/out" >&2; return 1; }; }
 
 check "fetch tiny and big (big drops once, then resumes)" run tiny big --base-url "$hub"
 check "tiny model bytes match" cmp -s "$weights/tiny/model.safetensors" \
@@ -75,11 +61,10 @@ check "... pointing at --trust-unpinned" output_has "trust-unpinned"
 check "--trust-unpinned fetches and records it" run loose --base-url "$hub" --trust-unpinned
 check "... in SHA256SUMS" grep -q "^$config_sum  config.json$" "$weights/loose/SHA256SUMS"
 
-kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=
+stop_range_server
 rm -rf "$weights/tiny"
 check "an unreachable hub exits 1" bash -c "! '$fetch' --catalog '$work/catalog.json' --weights-dir '$weights' tiny --base-url '$hub' --retries 0 > '$work/out' 2>&1"
 check "... with offline advice and the cache path" output_has "unreachable.*--base-url.*FPT_HUB_URL.*$weights/tiny/model.safetensors"
 
 check "the built-in catalogue lists gpt2 pinned" bash -c "'$fetch' --list --weights-dir '$weights' | grep -q 'openai-community/gpt2@607a30d783dfa663caf39e06633721c8d4cfcd7e'"
-[ "$failures" = 0 ] || { echo "fetch_weights: $failures check(s) failed" >&2; exit 1; }
-echo "fetch_weights: all checks passed"
+finish fetch_weights

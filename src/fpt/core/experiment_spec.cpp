@@ -54,6 +54,11 @@ const std::vector<KeyRow>& key_rows() {
        &S::listops_train_size},
       {{"listops_eval_size", KeyType::integer, "generated val/test examples"},
        &S::listops_eval_size},
+      {{"mnist_dataset", KeyType::text, "mnist | fashion-mnist"}, &S::mnist_dataset},
+      {{"mnist_pad_to", KeyType::integer, "28 (49 tokens × 16) | 32 (64 × 16)"}, &S::mnist_pad_to},
+      {{"augment", KeyType::boolean, "cifar10*: training augmentation"}, &S::augment},
+      {{"homology_max_tokens", KeyType::integer, "longest protein incl. <cls>/<sep> (0: all)"},
+       &S::homology_max_tokens},
   };
   return rows;
 }

@@ -59,6 +59,14 @@ struct ExperimentSpec {
   int64_t     listops_max_args   = 10;     // generator: arguments per operator, 2..max_args
   int64_t     listops_train_size = 96000;  // generator: examples in train
   int64_t     listops_eval_size  = 2000;   // generator: examples in val and in test
+
+  // --- images (mnist, cifar10, cifar10-gray) and proteins (remote-homology) ----------------------
+  // Where the files live is not part of an experiment's identity: the readers look under
+  // ${FPT_DATA_DIR:-./data}/<data set>/ (raw release files) and data_shards/ (prepared shards).
+  std::string mnist_dataset       = "mnist";  // mnist | fashion-mnist (same IDX format, same shape)
+  int64_t     mnist_pad_to        = 28;       // 28: 49 tokens × 16 (official code); 32: 64 × 16
+  bool        augment             = true;  // cifar10*: crop pad 4, h-flip, rotation ±20° on train
+  int64_t     homology_max_tokens = 1024;  // official filter incl. <cls>/<sep>; 0 keeps all
 };
 
 enum class KeyType { text, integer, real, boolean };

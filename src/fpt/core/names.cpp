@@ -40,7 +40,8 @@ const std::vector<std::string>& known_tasks() {
   return names;
 }
 const std::vector<std::string>& available_tasks() {
-  static const std::vector<std::string> names = {"bit-memory", "bit-xor", "listops"};
+  static const std::vector<std::string> names = {
+      "bit-memory", "bit-xor", "listops", "mnist", "cifar10", "cifar10-gray", "remote-homology"};
   return names;
 }
 

@@ -35,6 +35,18 @@ struct ParameterGroupCount {
   int64_t     effective = 0;
 };
 
+// The final full pass over one evaluation split (a task may have several: remote homology
+// evaluates valid and three test holdouts).
+struct SplitEvaluation {
+  std::string split;                   // e.g. "basic_val", "test_fold_holdout"
+  int64_t     examples           = 0;  // examples evaluated
+  int64_t     excluded           = 0;  // examples of the split left out (e.g. too long)
+  double      loss               = kNotMeasured;
+  double      accuracy           = kNotMeasured;  // over the evaluated examples
+  double      corrected_accuracy = kNotMeasured;  // accuracy × examples / (examples + excluded),
+                                                  // where the task reports it (else NaN)
+};
+
 struct RunResult {
   // identity
   std::string    id;
@@ -59,6 +71,8 @@ struct RunResult {
   int64_t     full_eval_examples = 0;
   double      full_eval_loss     = kNotMeasured;
   double      full_eval_accuracy = kNotMeasured;
+  // every split of the final full pass, the headline one (= full_eval_*) first; empty when none
+  std::vector<SplitEvaluation> split_evaluations;
 
   std::vector<ParameterGroupCount> parameters;
 

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <system_error>
 #include <thread>
+#include <tuple>
 
 #include "fpt/core/error.h"
 #include "fpt/io/sha256.h"
@@ -243,7 +244,7 @@ std::string partial_path_for(const std::string& destination) {
 
 std::string download_file(const std::string& url, const std::string& destination,
                           const std::string& expected_sha256, uint64_t expected_size,
-                          const DownloadOptions& options) {
+                          const DownloadOptions& options, const std::string& expected_md5) {
   initialise_curl_once();
   const std::string partial = partial_path_for(destination);
   const std::string label   = fs::path(destination).filename().string();
@@ -271,9 +272,8 @@ std::string download_file(const std::string& url, const std::string& destination
       if (is_offline_error(result.code)) {
         fail(
             "cannot download {}: {}. The host is unreachable (offline machine, DNS failure or "
-            "nothing listening). Use a reachable mirror with --base-url URL or the FPT_HUB_URL "
-            "environment variable, or copy the file by hand to {}",
-            url, result.curl_message, destination);
+            "nothing listening). Use a reachable mirror with {}, or copy the file by hand to {}",
+            url, result.curl_message, options.mirror_hint, destination);
       }
       const std::string body = result.error_body.empty()
                                    ? ""
@@ -281,8 +281,8 @@ std::string download_file(const std::string& url, const std::string& destination
       if (result.status == 404) {
         fail(
             "{}: HTTP 404 Not Found: the file or revision does not exist at that URL; check the "
-            "repository, revision and file name, or the --base-url / FPT_HUB_URL mirror{}",
-            url, body);
+            "repository, revision and file name, or the mirror ({}){}",
+            url, options.mirror_hint, body);
       }
       if (result.range_mismatch) {
         fs::remove(partial, error);
@@ -314,19 +314,23 @@ std::string download_file(const std::string& url, const std::string& destination
           fail("{}: size mismatch: expected {} bytes, received {}; the partial file was deleted",
                url, expected_size, have);
         }
-        const std::string found = sha256_file(partial);
-        if (!expected_sha256.empty() && found != expected_sha256) {
+        const FileDigests found = expected_md5.empty() ? FileDigests{sha256_file(partial), ""}
+                                                       : sha256_and_md5_file(partial);
+        for (const auto& [kind, expected, actual] :
+             {std::tuple{"SHA-256", expected_sha256, found.sha256},
+              std::tuple{"MD5", expected_md5, found.md5}}) {
+          if (expected.empty() || actual == expected) continue;
           fs::remove(partial, error);
           fail(
-              "{}: SHA-256 mismatch: expected {}, found {}; the download was deleted (a corrupted "
+              "{}: {} mismatch: expected {}, found {}; the download was deleted (a corrupted "
               "transfer or a changed upstream file)",
-              url, expected_sha256, found);
+              url, kind, expected, actual);
         }
         fs::rename(partial, destination, error);
         if (error) {
           fail("{}: cannot rename {} to {}: {}", url, partial, destination, error.message());
         }
-        return found;
+        return found.sha256;
       }
     }
     if (attempt_number >= options.retries) {

@@ -98,9 +98,13 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 
 // First pass over the header with a SAX handler: nlohmann's DOM keeps only the last of two equal
 // keys, so a duplicated tensor name (or a duplicated "dtype" inside one entry) would otherwise be
-// silently ambiguous. Also captures the parser's error text (with its byte position).
+// silently ambiguous. Also captures the parser's error text (with its byte position), and stops at
+// a nesting depth no safetensors header has (tensor entry → shape array is depth 3), so a hostile
+// header of a million '[' cannot exhaust the stack of the recursive DOM parser that runs next.
 class DuplicateKeyFinder {
  public:
+  static constexpr std::size_t kMaxDepth = 16;
+
   std::optional<std::string> parse_error_message;
   std::optional<std::string> duplicate_key;
   std::string                duplicate_parent;  // top-level key holding the duplicate ("" = top)
@@ -113,6 +117,7 @@ class DuplicateKeyFinder {
   bool string(json::string_t&) { return true; }
   bool binary(json::binary_t&) { return true; }
   bool start_object(std::size_t) {
+    if (too_deep()) return false;
     scopes_.emplace_back(std::set<std::string>{});
     return true;
   }
@@ -130,6 +135,7 @@ class DuplicateKeyFinder {
     return true;
   }
   bool start_array(std::size_t) {
+    if (too_deep()) return false;
     scopes_.emplace_back(std::nullopt);
     return true;
   }
@@ -138,14 +144,33 @@ class DuplicateKeyFinder {
     return true;
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& error) {
+    // nlohmann quotes the offending token whole: a megabyte of digits stays out of the message.
     parse_error_message = error.what();
+    if (parse_error_message->size() > 300)
+      *parse_error_message = parse_error_message->substr(0, 300) + "...";
     return false;
   }
 
  private:
+  bool too_deep() {
+    if (scopes_.size() < kMaxDepth) return false;
+    parse_error_message = fmt::format(
+        "values nested more than {} levels deep (a safetensors header needs 3)", kMaxDepth);
+    return true;
+  }
+
   std::vector<std::optional<std::set<std::string>>> scopes_;  // key sets of open objects
   std::string                                       current_top_level_key_;
 };
+
+// A value for an error message: scalars as written (cut to 40 characters), objects and arrays by
+// type only — dumping a large or deep value from an untrusted file into a message is unbounded.
+std::string describe_value(const json& value) {
+  if (value.is_structured()) return fmt::format("an {}", value.type_name());
+  std::string text = value.dump();
+  if (text.size() > 40) text = text.substr(0, 40) + "...";
+  return text;
+}
 
 // A non-negative integer that fits in T (uint64_t offsets, int64_t dims); fails otherwise.
 template <typename T>
@@ -157,8 +182,8 @@ T non_negative_integer(const json& value, const std::string& what) {
            std::numeric_limits<T>::max());
     return static_cast<T>(number);
   }
-  if (value.is_number_integer()) fail("{} is {}, which is negative", what, value.dump());
-  fail("{} must be a non-negative integer, not {}", what, value.dump());
+  if (value.is_number_integer()) fail("{} is {}, which is negative", what, describe_value(value));
+  fail("{} must be a non-negative integer, not {}", what, describe_value(value));
 }
 
 TensorEntry parse_entry(const std::string& name, const json& value, const std::string& context) {
@@ -173,19 +198,22 @@ TensorEntry parse_entry(const std::string& name, const json& value, const std::s
   entry.name = name;
 
   const json& dtype = value.at("dtype");
-  if (!dtype.is_string()) fail("{}: \"dtype\" must be a string, not {}", what, dtype.dump());
+  if (!dtype.is_string())
+    fail("{}: \"dtype\" must be a string, not {}", what, describe_value(dtype));
   entry.dtype = parse_dtype(dtype.get<std::string>(), what);
 
   const json& shape = value.at("shape");
   if (!shape.is_array())
-    fail("{}: \"shape\" must be an array of integers, not {}", what, shape.dump());
+    fail("{}: \"shape\" must be an array of integers, not {}", what, describe_value(shape));
   for (size_t i = 0; i < shape.size(); ++i)
     entry.shape.push_back(
         non_negative_integer<int64_t>(shape[i], fmt::format("{}: shape dimension {}", what, i)));
 
   const json& offsets = value.at("data_offsets");
   if (!offsets.is_array() || offsets.size() != 2)
-    fail("{}: \"data_offsets\" must be an array [begin, end], not {}", what, offsets.dump());
+    fail("{}: \"data_offsets\" must be an array [begin, end], not {}", what,
+         offsets.is_array() ? fmt::format("an array of {}", offsets.size())
+                            : describe_value(offsets));
   entry.begin = non_negative_integer<uint64_t>(offsets[0], what + ": data_offsets begin");
   entry.end   = non_negative_integer<uint64_t>(offsets[1], what + ": data_offsets end");
   return entry;
@@ -199,7 +227,7 @@ std::map<std::string, std::string> parse_metadata(const json& value, const std::
   for (const auto& [key, text] : value.items()) {
     if (!text.is_string())
       fail("{}: \"{}\" key '{}' must have a string value, not {}", context, kMetadataKey, key,
-           text.dump());
+           describe_value(text));
     metadata[key] = text.get<std::string>();
   }
   return metadata;
@@ -254,7 +282,8 @@ std::string dtype_name(TensorDtype dtype) {
 TensorDtype parse_dtype(const std::string& name, const std::string& context) {
   for (const DtypeInfo& info : kDtypes)
     if (name == info.name) return info.dtype;
-  fail("{}: unknown or unsupported dtype '{}'; supported dtypes are {}", context, name,
+  const std::string shown = name.size() > 40 ? name.substr(0, 40) + "..." : name;
+  fail("{}: unknown or unsupported dtype '{}'; supported dtypes are {}", context, shown,
        valid_dtype_names());
 }
 

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -18,9 +19,9 @@ struct DigestContext {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context{EVP_MD_CTX_new(),
                                                                   &EVP_MD_CTX_free};
 
-  DigestContext() {
-    if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
-      fail("sha256: OpenSSL could not initialise a SHA-256 digest");
+  explicit DigestContext(const EVP_MD* algorithm = EVP_sha256()) {
+    if (!context || EVP_DigestInit_ex(context.get(), algorithm, nullptr) != 1) {
+      fail("sha256: OpenSSL could not initialise a {} digest", EVP_MD_get0_name(algorithm));
     }
   }
 
@@ -45,20 +46,33 @@ struct DigestContext {
   }
 };
 
-}  // namespace
-
-std::string sha256_file(const std::string& path) {
+// Feeds every byte of the file to each digest, in 1 MiB blocks.
+void digest_file(const std::string& path, std::initializer_list<DigestContext*> digests) {
   std::ifstream input(path, std::ios::binary);
   if (!input) fail("{}: cannot open for SHA-256: {}", path, std::strerror(errno));
-  DigestContext     digest;
   std::vector<char> block(1 << 20);
   while (input) {
     input.read(block.data(), static_cast<std::streamsize>(block.size()));
     const std::streamsize got = input.gcount();
-    if (got > 0) digest.update(block.data(), static_cast<size_t>(got));
+    if (got <= 0) continue;
+    for (DigestContext* digest : digests) digest->update(block.data(), static_cast<size_t>(got));
   }
   if (input.bad()) fail("{}: read error while computing SHA-256", path);
+}
+
+}  // namespace
+
+std::string sha256_file(const std::string& path) {
+  DigestContext digest;
+  digest_file(path, {&digest});
   return digest.finish_hex();
+}
+
+FileDigests sha256_and_md5_file(const std::string& path) {
+  DigestContext sha256;
+  DigestContext md5(EVP_md5());
+  digest_file(path, {&sha256, &md5});
+  return {sha256.finish_hex(), md5.finish_hex()};
 }
 
 std::string sha256_bytes(std::string_view bytes) {

@@ -4,15 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <system_error>
 
 #include "fpt/core/error.h"
-#include "fpt/io/atomic_file.h"
-#include "fpt/io/sha256.h"
 
 namespace fpt::io {
 namespace {
@@ -89,120 +83,35 @@ std::vector<WeightsEntry> build_catalog() {
   };
 }
 
-std::string environment(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? std::string(value) : std::string();
-}
-
-bool is_lowercase_hex_sha256(const std::string& text) {
-  if (text.size() != 64) return false;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
-// A name or file name becomes part of a cache path: no absolute paths, no "..", nothing empty.
-bool is_safe_relative_path(const std::string& text) {
-  if (text.empty() || text.front() == '/') return false;
-  for (const auto& part : fs::path(text)) {
-    if (part == ".." || part == ".") return false;
-  }
-  return true;
-}
-
 std::string valid_names(const std::vector<WeightsEntry>& catalog) {
   std::string names;
   for (const auto& entry : catalog) names += (names.empty() ? "" : ", ") + entry.name;
   return names;
 }
 
-std::string strip_trailing_slashes(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-bool file_exists(const std::string& path) {
-  std::error_code error;
-  return fs::is_regular_file(path, error);
-}
-
-uint64_t file_size_of(const std::string& path) {
-  std::error_code error;
-  const auto      size = fs::file_size(path, error);
-  return error ? 0 : static_cast<uint64_t>(size);
-}
-
-// The sum a file must have: the pinned one, else one the user recorded by trusting it earlier.
-std::string expected_sum(const PinnedFile&                         file,
-                         const std::map<std::string, std::string>& recorded) {
-  if (!file.sha256.empty()) return file.sha256;
-  const auto found = recorded.find(file.file_name);
-  return found != recorded.end() ? found->second : std::string();
-}
-
-void record_sum(const std::string& sums_path, const std::string& file_name,
-                const std::string& sum) {
-  auto sums       = read_recorded_sums(sums_path);
-  sums[file_name] = sum;
-  std::string text;
-  for (const auto& [name, hex] : sums) text += hex + "  " + name + "\n";
-  write_text_atomically(sums_path, text);
-}
-
-PinnedFile parse_file(const nlohmann::json& json, const std::string& context) {
-  if (!json.is_object()) fail("{}: expected an object with file_name, sha256, size", context);
-  PinnedFile file;
-  if (!json.contains("file_name") || !json["file_name"].is_string()) {
-    fail("{}: missing string field 'file_name'", context);
-  }
-  file.file_name = json["file_name"].get<std::string>();
-  if (!is_safe_relative_path(file.file_name)) {
-    fail("{}: file_name '{}' must be a relative path without '..'", context, file.file_name);
-  }
-  if (json.contains("sha256")) {
-    if (!json["sha256"].is_string()) fail("{}: 'sha256' must be a string", context);
-    file.sha256 = json["sha256"].get<std::string>();
-    if (!file.sha256.empty() && !is_lowercase_hex_sha256(file.sha256)) {
-      fail("{}: sha256 '{}' is not 64 lowercase hex digits (use \"\" for an unpinned file)",
-           context, file.sha256);
-    }
-  }
-  if (json.contains("size")) {
-    if (!json["size"].is_number_unsigned()) {
-      fail("{}: 'size' must be a non-negative integer (0 = unknown)", context);
-    }
-    file.size = json["size"].get<uint64_t>();
-  }
-  return file;
-}
-
 WeightsEntry parse_entry(const nlohmann::json& json, const std::string& context) {
   if (!json.is_object()) fail("{}: expected an object", context);
   WeightsEntry entry;
-  for (const char* key : {"name", "repository", "revision"}) {
-    if (!json.contains(key) || !json[key].is_string() || json[key].get<std::string>().empty()) {
-      fail("{}: missing or empty string field '{}'", context, key);
-    }
-  }
-  entry.name       = json["name"].get<std::string>();
-  entry.repository = json["repository"].get<std::string>();
-  entry.revision   = json["revision"].get<std::string>();
-  if (!is_safe_relative_path(entry.name) || entry.name.find('/') != std::string::npos) {
-    fail("{}: name '{}' must be a single path component", context, entry.name);
-  }
-  if (json.contains("description")) {
-    if (!json["description"].is_string()) fail("{}: 'description' must be a string", context);
-    entry.description = json["description"].get<std::string>();
-  }
-  if (!json.contains("files") || !json["files"].is_array() || json["files"].empty()) {
-    fail("{} ('{}'): 'files' must be a non-empty array", context, entry.name);
-  }
-  for (size_t i = 0; i < json["files"].size(); ++i) {
+  entry.name        = entry_name_field(json, context);
+  entry.repository  = string_field(json, "repository", context, true);
+  entry.revision    = string_field(json, "revision", context, true);
+  entry.description = string_field(json, "description", context, false);
+  const auto& files = files_field(json, context, entry.name);
+  for (size_t i = 0; i < files.size(); ++i) {
     entry.files.push_back(
-        parse_file(json["files"][i], fmt::format("{} ('{}'), files[{}]", context, entry.name, i)));
+        parse_pinned_file(files[i], fmt::format("{} ('{}'), files[{}]", context, entry.name, i)));
   }
   return entry;
+}
+
+std::vector<FileToFetch> files_to_fetch(const WeightsEntry& entry, const std::string& hub,
+                                        const std::string& weights_dir) {
+  std::vector<FileToFetch> files;
+  for (const auto& file : entry.files) {
+    files.push_back({file, weights_file_url(hub, entry, file),
+                     weights_file_path(weights_dir, entry.name, file.file_name)});
+  }
+  return files;
 }
 
 }  // namespace
@@ -225,14 +134,8 @@ const WeightsEntry& find_weights(const std::string&               name,
 }
 
 std::vector<WeightsEntry> load_weights_catalog(const std::string& json_path) {
-  std::ifstream input(json_path);
-  if (!input) fail("{}: cannot open the weights catalogue", json_path);
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(input);
-  } catch (const nlohmann::json::parse_error& error) {
-    fail("{}: not valid JSON: {}", json_path, error.what());
-  }
+  const nlohmann::json json = read_json_file(json_path, "weights catalogue");
+  if (json.is_object() && !json.contains("weights") && json.contains("data")) return {};
   const nlohmann::json& entries =
       json.is_object() && json.contains("weights") ? json["weights"] : json;
   if (!entries.is_array()) {
@@ -284,23 +187,6 @@ std::string recorded_sums_path(const std::string& weights_dir, const std::string
   return (fs::path(weights_dir) / name / "SHA256SUMS").string();
 }
 
-std::map<std::string, std::string> read_recorded_sums(const std::string& path) {
-  std::map<std::string, std::string> sums;
-  std::ifstream                      input(path);
-  if (!input) return sums;  // no file yet: nothing recorded
-  std::string line;
-  for (int line_number = 1; std::getline(input, line); ++line_number) {
-    if (line.empty()) continue;
-    // sha256sum format: 64 hex digits, two spaces (or space + '*' for binary mode), the name.
-    if (line.size() < 67 || !is_lowercase_hex_sha256(line.substr(0, 64)) || line[64] != ' ') {
-      fail("{}:{}: expected '<64 hex digits>  <file name>'; fix or delete the line", path,
-           line_number);
-    }
-    sums[line.substr(66)] = line.substr(0, 64);
-  }
-  return sums;
-}
-
 void fetch_weights(const std::string& name, const std::string& base_url,
                    const std::string& weights_dir, const DownloadOptions& options,
                    bool trust_unpinned) {
@@ -310,87 +196,18 @@ void fetch_weights(const std::string& name, const std::string& base_url,
 void fetch_weights(const WeightsEntry& entry, const std::string& base_url,
                    const std::string& weights_dir, const DownloadOptions& options,
                    bool trust_unpinned) {
-  const std::string hub       = base_url.empty() ? default_hub_url() : base_url;
-  const std::string sums_path = recorded_sums_path(weights_dir, entry.name);
-  const auto        recorded  = read_recorded_sums(sums_path);
-
-  // Refuse before any byte moves, so an unverifiable entry never half-lands in the cache.
-  std::string unpinned;
-  for (const auto& file : entry.files) {
-    if (expected_sum(file, recorded).empty())
-      unpinned += (unpinned.empty() ? "" : ", ") + file.file_name;
-  }
-  if (!unpinned.empty() && !trust_unpinned) {
-    fail(
-        "weights '{}' ({}@{}): no pinned SHA-256 for {}, so a download could not be verified. "
-        "Pass --trust-unpinned to download anyway; the computed sums are then printed and "
-        "recorded in {} and checked on every later fetch",
-        entry.name, entry.repository, entry.revision, unpinned, sums_path);
-  }
-
-  for (const auto& file : entry.files) {
-    const std::string destination = weights_file_path(weights_dir, entry.name, file.file_name);
-    const std::string expected    = expected_sum(file, recorded);
-    if (file_exists(destination)) {
-      const uint64_t size = file_size_of(destination);
-      if (expected.empty()) {
-        const std::string sum = sha256_file(destination);
-        record_sum(sums_path, file.file_name, sum);
-        fmt::print("{} {}: already present, not pinned; trusted and recorded sha256 {} in {}\n",
-                   entry.name, file.file_name, sum, sums_path);
-        continue;
-      }
-      if (file.size == 0 || size == file.size) {
-        const std::string sum = sha256_file(destination);
-        if (sum == expected) {
-          fmt::print("{} {}: already present, verified (sha256 {})\n", entry.name, file.file_name,
-                     sum);
-          continue;
-        }
-        fmt::print("{} {}: present but its sha256 is {}, expected {}; downloading it again\n",
-                   entry.name, file.file_name, sum, expected);
-      } else {
-        fmt::print("{} {}: present but {} bytes, expected {}; downloading it again\n", entry.name,
-                   file.file_name, size, file.size);
-      }
-      std::error_code error;
-      fs::remove(destination, error);
-    }
-    const std::string url = weights_file_url(hub, entry, file);
-    const std::string sum = download_file(url, destination, expected, file.size, options);
-    if (expected.empty()) {
-      record_sum(sums_path, file.file_name, sum);
-      fmt::print("{} {}: downloaded, NOT pinned; computed sha256 {} recorded in {}\n", entry.name,
-                 file.file_name, sum, sums_path);
-    } else {
-      fmt::print("{} {}: downloaded, verified (sha256 {})\n", entry.name, file.file_name, sum);
-    }
-  }
+  const std::string hub = base_url.empty() ? default_hub_url() : base_url;
+  const std::string what =
+      fmt::format("weights '{}' ({}@{})", entry.name, entry.repository, entry.revision);
+  fetch_pinned_files(entry.name, what, files_to_fetch(entry, hub, weights_dir),
+                     recorded_sums_path(weights_dir, entry.name), options, trust_unpinned);
 }
 
 void verify_weights(const WeightsEntry& entry, const std::string& weights_dir, bool quiet) {
-  const std::string sums_path = recorded_sums_path(weights_dir, entry.name);
-  const auto        recorded  = read_recorded_sums(sums_path);
-  std::string       problems;
-  for (const auto& file : entry.files) {
-    const std::string path     = weights_file_path(weights_dir, entry.name, file.file_name);
-    const std::string expected = expected_sum(file, recorded);
-    std::string       problem;
-    if (!file_exists(path)) {
-      problem = "missing";
-    } else if (expected.empty()) {
-      problem = fmt::format("no pinned sum and none recorded in {}", sums_path);
-    } else if (file.size != 0 && file_size_of(path) != file.size) {
-      problem = fmt::format("{} bytes, expected {}", file_size_of(path), file.size);
-    } else if (const std::string sum = sha256_file(path); sum != expected) {
-      problem = fmt::format("sha256 {}, expected {}", sum, expected);
-    }
-    if (problem.empty()) {
-      if (!quiet) fmt::print("{} {}: verified (sha256 {})\n", entry.name, file.file_name, expected);
-    } else {
-      problems += fmt::format("\n  {}: {}", path, problem);
-    }
-  }
+  // The URLs are never used here: verification reads only the cache.
+  const std::string problems =
+      verify_pinned_files(entry.name, files_to_fetch(entry, "", weights_dir),
+                          recorded_sums_path(weights_dir, entry.name), quiet);
   if (!problems.empty()) {
     fail(
         "weights '{}' ({}@{}) failed verification in {}:{}\nRun `fpt_fetch {}` to download them, "

@@ -11,14 +11,9 @@
 #include <vector>
 
 #include "fpt/io/http_download.h"
+#include "fpt/io/pinned_files.h"
 
 namespace fpt::io {
-
-struct PinnedFile {
-  std::string file_name;  // path inside the repository, e.g. "model.safetensors"
-  std::string sha256;     // lowercase hex; "" = no trustworthy sum known (see --trust-unpinned)
-  uint64_t    size = 0;   // bytes; 0 = unknown
-};
 
 struct WeightsEntry {
   std::string             name;        // the name users type: "gpt2", "minilm", ...
@@ -37,7 +32,8 @@ const WeightsEntry& find_weights(const std::string& name, const std::vector<Weig
 
 // Reads a catalogue from JSON: {"weights": [{"name", "repository", "revision", "description",
 // "files": [{"file_name", "sha256", "size"}]}]} (a bare array of entries also works). Every
-// field is checked; errors name the file and the entry.
+// field is checked; errors name the file and the entry. An object with only a "data" list (see
+// data_catalog.h) holds no weights: the result is empty.
 std::vector<WeightsEntry> load_weights_catalog(const std::string& json_path);
 
 // $FPT_WEIGHTS_DIR, else $XDG_CACHE_HOME/fpt/weights, else $HOME/.cache/fpt/weights.
@@ -55,9 +51,8 @@ std::string weights_file_url(const std::string& base_url, const WeightsEntry& en
                              const PinnedFile& file);
 
 // <weights_dir>/<name>/SHA256SUMS: sums computed for unpinned files the user chose to trust
-// (sha256sum format, "<hex>  <file_name>" per line).
+// (sha256sum format, "<hex>  <file_name>" per line; read_recorded_sums reads it).
 std::string recorded_sums_path(const std::string& weights_dir, const std::string& name);
-std::map<std::string, std::string> read_recorded_sums(const std::string& path);  // file → hex
 
 // Downloads every file of the entry into <weights_dir>/<name>/, skipping files already present
 // with the right size and sum ("already present, verified"). `base_url` "" means

@@ -26,7 +26,8 @@ std::string pretrained_weights_file(const core::ExperimentSpec& spec,
                                     const std::string& weights_dir, const std::string& context);
 
 // layer_norm_eps (BERT, ViT) or layer_norm_epsilon (GPT-2) from the config.json beside a
-// checkpoint (Hugging Face layout), or 0 if there is no such file or key. A malformed config.json is an error naming it.
+// checkpoint (Hugging Face layout), or 0 if there is no such file or key. A malformed config.json
+// is an error naming it.
 double checkpoint_layer_norm_epsilon(const std::string& checkpoint_file);
 
 // Loads `file` into `body` (body->load_checkpoint). With redraw_from_statistics each loaded tensor

@@ -95,6 +95,28 @@ void write_final(const Hdf5Node& root, const core::RunResult& result) {
   group.write_attribute("full_eval_accuracy", result.full_eval_accuracy);
 }
 
+// Column-wise like the curves: one entry per split of the final full pass, the headline first.
+void write_eval_splits(const Hdf5Node& root, const std::vector<core::SplitEvaluation>& splits) {
+  std::vector<std::string> names;
+  std::vector<int64_t>     examples, excluded;
+  std::vector<double>      loss, accuracy, corrected_accuracy;
+  for (const auto& split : splits) {
+    names.push_back(split.split);
+    examples.push_back(split.examples);
+    excluded.push_back(split.excluded);
+    loss.push_back(split.loss);
+    accuracy.push_back(split.accuracy);
+    corrected_accuracy.push_back(split.corrected_accuracy);
+  }
+  const Hdf5Node group = root.create_group("eval_splits");
+  group.write_dataset("split", names);
+  group.write_dataset("examples", examples);
+  group.write_dataset("excluded", excluded);
+  group.write_dataset("loss", loss);
+  group.write_dataset("accuracy", accuracy);
+  group.write_dataset("corrected_accuracy", corrected_accuracy);
+}
+
 void write_parameters(const Hdf5Node&                               root,
                       const std::vector<core::ParameterGroupCount>& parameters) {
   std::vector<std::string> names;
@@ -179,6 +201,29 @@ void read_final(const Hdf5Node& root, core::RunResult& result) {
   result.full_eval_accuracy   = group.read_real_attribute("full_eval_accuracy");
 }
 
+// Version 1 files have no /eval_splits: an empty list.
+std::vector<core::SplitEvaluation> read_eval_splits(const Hdf5Node& root) {
+  if (!root.has_group("eval_splits")) return {};
+  const Hdf5Node                   group    = root.open_group("eval_splits");
+  const std::vector<std::string>   names    = group.read_string_dataset("split");
+  const std::vector<int64_t>       examples = group.read_integer_dataset("examples");
+  const std::vector<int64_t>       excluded = group.read_integer_dataset("excluded");
+  std::vector<std::vector<double>> values;
+  for (const char* column : {"loss", "accuracy", "corrected_accuracy"}) {
+    values.push_back(group.read_real_dataset(column));
+    if (values.back().size() != names.size())
+      fail("{} has {} entries but split has {}; the file is damaged", group.where(column),
+           values.back().size(), names.size());
+  }
+  if (examples.size() != names.size() || excluded.size() != names.size())
+    fail("{}: datasets split/examples/excluded differ in length; the file is damaged",
+         group.where());
+  std::vector<core::SplitEvaluation> splits(names.size());
+  for (size_t i = 0; i < names.size(); ++i)
+    splits[i] = {names[i], examples[i], excluded[i], values[0][i], values[1][i], values[2][i]};
+  return splits;
+}
+
 std::vector<core::ParameterGroupCount> read_parameters(const Hdf5Node& root) {
   const Hdf5Node                 group     = root.open_group("parameters");
   const std::vector<std::string> names     = group.read_string_dataset("group");
@@ -214,6 +259,7 @@ void write_run_file(const fs::path& path, const core::RunResult& result) {
       write_spec(root, result.spec);
       write_curves(root, result.curve);
       write_final(root, result);
+      write_eval_splits(root, result.split_evaluations);
       write_parameters(root, result.parameters);
       write_versions(root, result.versions);
       file.close();  // flushes; must succeed before the rename makes the file visible
@@ -248,8 +294,9 @@ core::RunResult read_run_file(const fs::path& path) {
   result.spec  = read_spec(root);
   result.curve = read_curves(root);
   read_final(root, result);
-  result.parameters = read_parameters(root);
-  result.versions   = read_versions(root);
+  result.split_evaluations = read_eval_splits(root);
+  result.parameters        = read_parameters(root);
+  result.versions          = read_versions(root);
   return result;
 }
 

@@ -14,8 +14,9 @@
 
 namespace fpt::results {
 
+// Version 2 added /eval_splits (each split of the final full pass); version 1 reads with none.
 inline constexpr const char* kRunFileFormat        = "fpt-run";  // root attribute `format`
-inline constexpr int64_t     kRunFileFormatVersion = 1;          // root attribute `format_version`
+inline constexpr int64_t     kRunFileFormatVersion = 2;          // root attribute `format_version`
 
 // Writes `result` to `path` atomically (temporary file, then rename), replacing any file there.
 // Throws fpt::Error naming the file when it cannot be written; the previous file at `path`, if

@@ -104,9 +104,13 @@ void check_value(const Setting& setting) {
   const std::string& key = setting.key;
   if (key == "body" || key == "init" || key == "task")
     core::check_known(key, setting.value.get<std::string>(), setting.where);
-  if ((key == "steps" || key == "batch_size") && setting.value.get<int64_t>() <= 0)
+  if ((key == "steps" || key == "batch_size" || key == "bit_pretrain_steps") &&
+      setting.value.get<int64_t>() <= 0)
     fail("{}: key '{}' must be a positive integer, got {}", setting.where, key,
          setting.value.dump());
+  if (key == "n_layer" && setting.value.get<int64_t>() < 0)
+    fail("{}: key 'n_layer' must be >= 0 (0 keeps the body's own layer count), got {}",
+         setting.where, setting.value.dump());
 }
 
 // Iterates a mapping's entries as visit(key node, value node, "file:line" of the key), rejecting
@@ -518,10 +522,12 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const Pla
   size_t unmatched = 0, unrunnable = 0;
   for (core::ExperimentSpec spec : expand(file)) {
     for (const auto& [key, value] : options.set) {
-      core::set_spec_key_from_text(spec, key, value, "--set " + key + "=" + value);
-      if (key == "body" || key == "init" || key == "task")
-        core::check_known(key, value, "--set " + key);
+      const std::string where = "--set " + key + "=" + value;
+      core::set_spec_key_from_text(spec, key, value, where);
+      check_value({key, core::get_spec_key(spec, key), where});
     }
+    // --where sees the values the experiment runs with (lr 0 resolved to its default, e.g. 1e-3).
+    spec      = core::resolve_defaults(spec);
     bool keep = true;
     for (const auto& [key, values] : options.where) keep = keep && matches_where(spec, key, values);
     if (!keep) {
@@ -532,7 +538,6 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const Pla
       ++unrunnable;
       continue;
     }
-    spec = core::resolve_defaults(spec);
     add({spec, core::experiment_id(spec), make_tag(spec, file.axes), estimated_cost(spec)});
   }
   if (experiments.empty())

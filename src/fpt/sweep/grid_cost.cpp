@@ -48,8 +48,11 @@ int64_t sequence_tokens(const core::ExperimentSpec& spec) {
     return patterns * ceil_divide(bits, patch);
   }
   if (task == "listops") return or_default(spec.listops_max_tokens, 512);
-  if (task == "mnist" || task == "cifar10") return 64;
-  if (task == "cifar10-gray" || task == "remote-homology") return 1024;
+  if (task == "mnist") return spec.mnist_pad_to == 32 ? 64 : 49;  // 4×4 patches of 28² or 32²
+  if (task == "cifar10") return 64;
+  if (task == "cifar10-gray") return 1024;
+  if (task == "remote-homology")  // bucketed batches: the filter bounds the longest
+    return spec.homology_max_tokens > 0 ? spec.homology_max_tokens : 1024;
   fail("cost model: no sequence length for task '{}'; add it to src/fpt/sweep/grid_cost.cpp", task);
 }
 

@@ -5,6 +5,7 @@
 #include <deque>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -174,57 +175,68 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   };
 
   // Rank 0's worker thread (never calls MPI).
-  LocalChannel local;
-  std::thread  local_worker([&] {
-    WorkerContext context = worker_context(world, threads);
-    while (auto assignment = local.request()) local.report(run_assignment(*assignment, context));
+  // The channel is shared with the thread so that it outlives this frame if the thread is detached.
+  auto          channel = std::make_shared<LocalChannel>();
+  LocalChannel& local   = *channel;
+  std::thread   local_worker([channel, context = worker_context(world, threads)] {
+    while (auto assignment = channel->request())
+      channel->report(run_assignment(*assignment, context));
   });
-  bool         local_running = true;
-  int          remote_active = world.size() - 1;
+  bool          local_running = true;
+  int           remote_active = world.size() - 1;
   // Ranks that asked for work while everything left waited for a pretraining; answered later.
   std::deque<int> waiting_ranks;
 
-  while (local_running || remote_active > 0) {
-    bool busy = false;
-    if (auto message = world.try_receive_any()) {
-      busy = true;
-      if (message->tag == kRequestTag) {
-        waiting_ranks.push_back(message->source);
-      } else if (message->tag == kReportTag) {
-        record(report_from_json(nlohmann::json::parse(message->text)));
-      }
-    }
-    while (auto report = local.take_report()) {
-      busy = true;
-      record(*report);
-    }
-    while (!waiting_ranks.empty()) {
-      const int rank = waiting_ranks.front();
-      if (auto assignment = next_assignment()) {
-        progress.started(assignment->tag, rank);
-        world.send_text(rank, kAssignTag, to_json(*assignment).dump());
-      } else if (scheduler.exhausted()) {
-        world.send_text(rank, kStopTag, "");
-        --remote_active;
-      } else {
-        break;  // everything left waits for a running pretraining
-      }
-      waiting_ranks.pop_front();
-      busy = true;
-    }
-    if (local_running && local.wants_work()) {
-      if (auto assignment = next_assignment()) {
+  // A coordinator error (e.g. a report it cannot parse) leaves the worker thread running: stop
+  // it from taking more work and detach it before rethrowing, so unwinding does not destroy a
+  // joinable std::thread (std::terminate); fpt_sweep then aborts the whole MPI job with the error.
+  try {
+    while (local_running || remote_active > 0) {
+      bool busy = false;
+      if (auto message = world.try_receive_any()) {
         busy = true;
-        progress.started(assignment->tag, 0);
-        local.assign(std::move(*assignment));
-      } else if (scheduler.exhausted()) {
-        busy = true;
-        local.stop();
-        local_running = false;
+        if (message->tag == kRequestTag) {
+          waiting_ranks.push_back(message->source);
+        } else if (message->tag == kReportTag) {
+          record(report_from_json(nlohmann::json::parse(message->text)));
+        }
       }
+      while (auto report = local.take_report()) {
+        busy = true;
+        record(*report);
+      }
+      while (!waiting_ranks.empty()) {
+        const int rank = waiting_ranks.front();
+        if (auto assignment = next_assignment()) {
+          progress.started(assignment->tag, rank);
+          world.send_text(rank, kAssignTag, to_json(*assignment).dump());
+        } else if (scheduler.exhausted()) {
+          world.send_text(rank, kStopTag, "");
+          --remote_active;
+        } else {
+          break;  // everything left waits for a running pretraining
+        }
+        waiting_ranks.pop_front();
+        busy = true;
+      }
+      if (local_running && local.wants_work()) {
+        if (auto assignment = next_assignment()) {
+          busy = true;
+          progress.started(assignment->tag, 0);
+          local.assign(std::move(*assignment));
+        } else if (scheduler.exhausted()) {
+          busy = true;
+          local.stop();
+          local_running = false;
+        }
+      }
+      progress.maybe_print_status(plan.runtime.status_every_seconds);
+      if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    progress.maybe_print_status(plan.runtime.status_every_seconds);
-    if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } catch (...) {
+    local.stop();
+    local_worker.detach();
+    throw;
   }
   local_worker.join();
   while (auto report = local.take_report()) record(*report);

@@ -1,6 +1,8 @@
 #include "fpt/sweep/scheduler.h"
 
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -9,13 +11,25 @@
 namespace fpt::sweep {
 
 Scheduler::Scheduler(const SweepPlan& plan, bool retry_failed) : plan_(plan) {
-  for (const PlannedExperiment& experiment : plan.experiments) {
-    tag_[experiment.id] = experiment.tag;
-    const std::string status =
+  std::map<std::string, std::string> status_of;
+  for (const PlannedExperiment& experiment : plan.experiments)
+    status_of[experiment.id] =
         results::read_run_status((plan.output_dir / (experiment.id + ".h5")).string()).value_or("");
-    // A pretraining whose saved body went missing runs again: its dependents need the file.
-    const bool body_missing = experiment.provides_body && !std::filesystem::exists(bit_body_path(
-                                                              plan.output_dir, experiment.id));
+  // A pretraining whose saved body went missing runs again, but only if a dependent that will run
+  // needs the file (when all of them are finished, the body is not needed any more).
+  std::set<std::string> body_needed;
+  for (const PlannedExperiment& experiment : plan.experiments) {
+    const std::string& status = status_of[experiment.id];
+    if (!experiment.depends_on.empty() && status != "completed" &&
+        (status != "failed" || retry_failed))
+      body_needed.insert(experiment.depends_on);
+  }
+  for (const PlannedExperiment& experiment : plan.experiments) {
+    tag_[experiment.id]       = experiment.tag;
+    const std::string& status = status_of[experiment.id];
+    const bool         body_missing =
+        experiment.provides_body && body_needed.count(experiment.id) &&
+        !std::filesystem::exists(bit_body_path(plan.output_dir, experiment.id));
     if (status == "completed" && !body_missing) {
       state_[experiment.id] = State::completed;
       ++already_completed_;

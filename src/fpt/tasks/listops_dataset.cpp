@@ -41,14 +41,8 @@ uint64_t listops_data_seed(const ListOpsDataOptions& options) {
   return core::derive_seed(core::fnv1a_64(listops_data_settings_text(options)), 0);
 }
 
-fs::path fpt_data_root() {
-  const char* configured = std::getenv("FPT_DATA_DIR");
-  if (configured != nullptr && configured[0] != '\0') return fs::path(configured);
-  return fs::current_path() / "data";
-}
-
 fs::path listops_generated_directory(const ListOpsDataOptions& options) {
-  return fpt_data_root() / "listops-generated" /
+  return io::fpt_data_root() / "listops-generated" /
          core::hex64(core::fnv1a_64(listops_data_settings_text(options)));
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "fpt/io/data_paths.h"
 #include "fpt/tasks/listops_expression.h"
 #include "fpt/tasks/listops_tsv.h"
 
@@ -38,8 +39,6 @@ struct ListOpsSplits {
 std::string listops_data_settings_text(const ListOpsDataOptions& options);
 uint64_t    listops_data_seed(const ListOpsDataOptions& options);
 
-// ${FPT_DATA_DIR} if set and not empty, else <current dir>/data.
-std::filesystem::path fpt_data_root();
 // fpt_data_root()/listops-generated/<hash of the settings>.
 std::filesystem::path listops_generated_directory(const ListOpsDataOptions& options);
 

@@ -1,11 +1,19 @@
 #include "fpt/tasks/listops_task.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <vector>
 
 #include "fpt/core/error.h"
+#include "fpt/io/data_paths.h"
+#include "fpt/tasks/listops_arrays.h"
 #include "fpt/tasks/listops_tsv.h"
+#include "fpt/tasks/shard_reader.h"
+#include "fpt/tasks/shards_or_raw.h"
 
 namespace fpt::tasks {
 
@@ -41,46 +49,96 @@ ListOpsTask::ListOpsTask(ListOpsTokenization tokenization, ListOpsTokens train, 
     fail("ListOps train and {} splits must not be empty", eval_split_name_);
 }
 
-std::unique_ptr<ListOpsTask> ListOpsTask::load(const ListOpsTaskOptions& options) {
-  const bool        paper      = options.tokenization == ListOpsTokenization::paper;
-  const std::string eval_name  = paper ? "basic_val" : "basic_test";
-  const fs::path    directory  = options.data_directory.empty()
-                                     ? ensure_generated_listops(options.generated)
-                                     : fs::path(options.data_directory);
-  const fs::path    train_path = directory / "basic_train.tsv";
-  const fs::path    eval_path  = directory / (eval_name + ".tsv");
-  std::string       missing;
-  for (const fs::path& path : {train_path, eval_path})
-    if (!fs::is_regular_file(path))
-      missing += (missing.empty() ? "" : ", ") + path.filename().string();
-  if (!missing.empty())
-    fail(
-        "listops_data {}: missing {} ({} mode reads basic_train.tsv and {}.tsv of the Long "
-        "Range Arena ListOps release); point listops_data at the directory holding them, or "
-        "set it to \"\" to generate the data",
-        directory.string(), missing, listops_tokenization_name(options.tokenization), eval_name);
+namespace {
 
+// The shard split of an LRA file: basic_train.tsv -> "train", basic_val.tsv -> "val", ...
+std::string shard_split_of(const std::string& lra_name) {
+  return lra_name.substr(6);
+}
+
+struct ListOpsSplitData {
+  ExampleArrays                       arrays;
+  std::function<std::string(int64_t)> describe;  // names example i in errors
+};
+
+ListOpsSplitData read_tsv_split(const fs::path& path, bool checksum) {
+  return {read_listops_arrays(path, checksum),
+          [file = path.string()](int64_t i) { return file + ":" + std::to_string(i + 2); }};
+}
+
+ListOpsSplitData read_shard_split_data(const ShardSplitInfo& info) {
+  return {read_shard_split(info),
+          [directory = info.directory.string(), split = info.split](int64_t i) {
+            return fmt::format("{} split {} example {}", directory, split, i);
+          }};
+}
+
+}  // namespace
+
+std::unique_ptr<ListOpsTask> ListOpsTask::load(const ListOpsTaskOptions& options) {
+  const bool        paper     = options.tokenization == ListOpsTokenization::paper;
+  const std::string eval_name = paper ? "basic_val" : "basic_test";
   // Paper mode cuts at 512 by default; corrected mode sizes T to the longest example of both
   // splits unless listops_max_tokens fixes it (then a longer example is an error).
   const int64_t max_tokens =
       options.max_tokens > 0 ? options.max_tokens : (paper ? kListOpsPaperMaxTokens : 0);
-  // streamed: each line is checked (Target = value of Source) and tokenised as it is read
-  auto load_split = [&](const fs::path& path) {
-    ListOpsTokenAccumulator accumulator(options.tokenization, max_tokens, path.string());
-    for_each_listops_tsv_example(path, [&](const ListOpsExample& example) {
-      verify_listops_target(example, path);
-      accumulator.add(example);
-    });
-    return accumulator.finish(torch::kByte);
-  };
-  ListOpsTokens train  = load_split(train_path);
-  ListOpsTokens eval   = load_split(eval_path);
-  const int64_t length = std::max(train.tokens.size(1), eval.tokens.size(1));
-  for (ListOpsTokens* split : {&train, &eval})
+
+  // Where the data comes from (data_shards/README.md): generated -> its TSV files; listops_data a
+  // shard directory -> those shards; listops_data the LRA release -> its shards in the shard
+  // directory when they were made from these very files (SHA-256), else the TSV files.
+  ListOpsSplitData train, eval;
+  const fs::path   data_directory(options.data_directory);
+  if (!options.data_directory.empty() && shard_split_exists(data_directory, "train")) {
+    train = read_shard_split_data(open_shard_split(data_directory, "train", kListOpsShardEncoding));
+    eval  = read_shard_split_data(
+         open_shard_split(data_directory, shard_split_of(eval_name), kListOpsShardEncoding));
+  } else {
+    const fs::path directory  = options.data_directory.empty()
+                                    ? ensure_generated_listops(options.generated)
+                                    : data_directory;
+    const fs::path train_path = directory / "basic_train.tsv";
+    const fs::path eval_path  = directory / (eval_name + ".tsv");
+    std::string    missing;
+    for (const fs::path& path : {train_path, eval_path})
+      if (!fs::is_regular_file(path))
+        missing += (missing.empty() ? "" : ", ") + path.filename().string();
+    if (!missing.empty())
+      fail(
+          "listops_data {}: missing {} ({} mode reads basic_train.tsv and {}.tsv of the Long "
+          "Range Arena ListOps release); point listops_data at the directory holding them, or "
+          "set it to \"\" to generate the data",
+          directory.string(), missing, listops_tokenization_name(options.tokenization), eval_name);
+    std::optional<std::vector<ShardSplitInfo>> shards;
+    if (!options.data_directory.empty()) {
+      const fs::path   shard_directory = options.shard_directory.empty()
+                                             ? io::shard_directory("listops")
+                                             : fs::path(options.shard_directory);
+      const ShardPlace place{"listops", shard_directory, kListOpsShardEncoding,
+                             "fpt_prepare listops --raw " + directory.string()};
+      shards = matching_shards(
+          place, {{"train", {{train_path.filename().string(), train_path}}},
+                  {shard_split_of(eval_name), {{eval_path.filename().string(), eval_path}}}});
+    }
+    if (shards) {
+      train = read_shard_split_data((*shards)[0]);
+      eval  = read_shard_split_data((*shards)[1]);
+    } else {
+      // streamed: each line is checked (Target = value of Source) as it is read
+      train = read_tsv_split(train_path, false);
+      eval  = read_tsv_split(eval_path, false);
+    }
+  }
+
+  ListOpsTokens train_tokens =
+      listops_tokens_from_arrays(train.arrays, options.tokenization, max_tokens, train.describe);
+  ListOpsTokens eval_tokens =
+      listops_tokens_from_arrays(eval.arrays, options.tokenization, max_tokens, eval.describe);
+  const int64_t length = std::max(train_tokens.tokens.size(1), eval_tokens.tokens.size(1));
+  for (ListOpsTokens* split : {&train_tokens, &eval_tokens})
     if (split->tokens.size(1) < length)
       split->tokens = torch::constant_pad_nd(split->tokens, {0, length - split->tokens.size(1)}, 0);
-  return std::make_unique<ListOpsTask>(options.tokenization, std::move(train), std::move(eval),
-                                       eval_name);
+  return std::make_unique<ListOpsTask>(options.tokenization, std::move(train_tokens),
+                                       std::move(eval_tokens), eval_name);
 }
 
 TaskShape ListOpsTask::shape() const {

@@ -7,6 +7,12 @@
 //   corrected: operators and ']' kept, vocabulary 16, as many tokens as the longest example,
 //              evaluated on basic_test.
 //
+// Data: generated (listops_data ""), an LRA release directory (its shards in
+// io::shard_directory("listops") are used when their recorded SHA-256 sums match the directory's
+// TSV files, otherwise the TSV files are read, with a line on stderr saying so), or a shard
+// directory written by fpt_prepare listops. All three go through ListOps ExampleArrays
+// (listops_arrays.h), so shards and TSV files give identical tokens and batches.
+//
 // The splits are tokenised once at load time and kept in memory as (N, T) uint8 ids; batches are
 // (B, T) int64 inputs and (B, 1) int64 targets. The head reads the last position (10 classes).
 #pragma once
@@ -26,6 +32,8 @@ struct ListOpsTaskOptions {
   std::string         data_directory = "";  // LRA release directory; "" = generate (generated)
   int64_t             max_tokens     = 0;   // 0: paper 512, corrected the longest example
   ListOpsDataOptions  generated;            // used when data_directory is ""
+  // Where prepared shards of the LRA release are looked for; "" = io::shard_directory("listops").
+  std::string shard_directory = "";
 };
 
 // The options the spec's listops_* keys ask for; fails naming the key on invalid values.

@@ -35,6 +35,15 @@ struct Batch {
   torch::Tensor targets;
 };
 
+// One split of the final full evaluation pass.
+struct EvalSplit {
+  std::string name;           // e.g. "basic_val", "valid", "test_fold_holdout"
+  int64_t     size      = 0;  // examples evaluated: [0, size)
+  int64_t     excluded  = 0;  // examples of the split left out (e.g. longer than the model takes)
+  bool        corrected = false;  // also report accuracy × size / (size + excluded): the excluded
+                                  // examples counted wrong (remote homology's official protocol)
+};
+
 class Task {
  public:
   virtual ~Task() = default;
@@ -42,7 +51,9 @@ class Task {
   virtual std::string name() const  = 0;  // the official name, e.g. "bit-xor"
   virtual TaskShape   shape() const = 0;
 
-  // Random training batch; `generator` (CPU) makes the draw reproducible.
+  // Random training batch; `generator` (CPU) makes the draw reproducible. The trainer calls it
+  // on a background thread (train/batch_prefetcher.h) while eval_batch / the eval split run on
+  // the training thread: it must not share mutable state with them.
   virtual Batch train_batch(int64_t batch_size, torch::Generator& generator) = 0;
   // Random held-out batch for the periodic running estimate (the official 25-batch "test").
   virtual Batch eval_batch(int64_t batch_size, torch::Generator& generator) = 0;
@@ -52,6 +63,13 @@ class Task {
   virtual int64_t     eval_split_size() const { return 0; }
   // Examples [begin, end) of the fixed split, in order.
   virtual Batch eval_split_batch(int64_t begin, int64_t end);
+
+  // Every split of the final full pass, the headline one first. The default is the one fixed split
+  // above (none when its size is 0); a task with several (remote homology: valid and three test
+  // holdouts) overrides this and eval_split_examples.
+  virtual std::vector<EvalSplit> eval_splits() const;
+  // Examples [begin, end) of eval_splits()[split], in the task's fixed order.
+  virtual Batch eval_split_examples(int64_t split, int64_t begin, int64_t end);
 };
 
 // The task an experiment asks for, built from its spec. Unknown names get an error listing the

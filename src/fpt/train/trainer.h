@@ -27,6 +27,9 @@ struct TrainerOptions {
   std::string init_body_file;
   // Non-empty: after training, the trained body is saved there (safetensors, atomically).
   std::string save_body_file;
+  // Training batches prepared this many ahead on a background thread (train/batch_prefetcher.h);
+  // 0 = drawn inline. Same batches, same results either way.
+  int64_t prefetch_batches = 2;
   // Called after every periodic evaluation (progress output, logging).
   std::function<void(const core::CurvePoint&)> on_evaluation;
 };

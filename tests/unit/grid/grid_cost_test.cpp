@@ -18,7 +18,10 @@ TEST(GridCost, SequenceTokensPerTask) {
   EXPECT_EQ(sequence_tokens(spec_for("gpt2", "bit-memory")), 120);  // 6 x 1000 / 50
   EXPECT_EQ(sequence_tokens(spec_for("gpt2", "bit-xor")), 10);      // 2 x 5 / 1
   EXPECT_EQ(sequence_tokens(spec_for("gpt2", "listops")), 512);
-  EXPECT_EQ(sequence_tokens(spec_for("gpt2", "mnist")), 64);
+  EXPECT_EQ(sequence_tokens(spec_for("gpt2", "mnist")), 49);  // 28×28, official code
+  core::ExperimentSpec padded = spec_for("gpt2", "mnist");
+  padded.mnist_pad_to         = 32;
+  EXPECT_EQ(sequence_tokens(padded), 64);  // the paper's 32×32
   EXPECT_EQ(sequence_tokens(spec_for("gpt2", "cifar10")), 64);
   EXPECT_EQ(sequence_tokens(spec_for("gpt2", "cifar10-gray")), 1024);
   EXPECT_EQ(sequence_tokens(spec_for("gpt2", "remote-homology")), 1024);

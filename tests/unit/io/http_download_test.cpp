@@ -12,11 +12,14 @@
 #include "fpt/core/error.h"
 #include "fpt/io/sha256.h"
 #include "range_server.h"
+#include "test_support.h"
 
 namespace fpt::io {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::contains;
+using testing::error_of;
 using testing::fixture_bytes;
 using testing::RangeServer;
 using testing::read_file;
@@ -50,19 +53,6 @@ struct Fixture {
   }
   std::string partial() const { return partial_path_for(destination.string()); }
 };
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const fpt::Error& error) {
-    return error.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 TEST(HttpDownload, DownloadsVerifiesAndRenames) {
   Fixture           fixture;

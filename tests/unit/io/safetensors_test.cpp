@@ -407,6 +407,31 @@ TEST_F(SafetensorsTest, RejectsMalformedEntriesAndMetadata) {
                      "\"__metadata__\" must be an object");
 }
 
+// A hostile header nested a million levels deep must be refused by the depth limit, not crash the
+// recursive parser's stack; and a huge value is never copied whole into the message.
+TEST_F(SafetensorsTest, RejectsDeepNestingAndKeepsMessagesShort) {
+  const std::string deep =
+      R"({"a":)" + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}";
+  const std::string message = open_error(deep, "");
+  EXPECT_MESSAGE_HAS(message, "not valid JSON: values nested more than 16 levels deep");
+
+  const std::string long_dtype   = std::string(10'000, 'x');
+  const std::string long_message = open_error(
+      R"({"a":{"dtype":")" + long_dtype + R"(","shape":[1],"data_offsets":[0,1]}})", "x");
+  EXPECT_MESSAGE_HAS(long_message, "unknown or unsupported dtype");
+  EXPECT_LT(long_message.size(), 400u) << long_message.substr(0, 400);
+  const std::string nested_shape =
+      open_error(R"({"a":{"dtype":"U8","shape":[[")" + std::string(5000, 'x') +
+                     R"("]],"data_offsets":[0,1]}})",
+                 "x");
+  EXPECT_MESSAGE_HAS(nested_shape,
+                     "shape dimension 0 must be a non-negative integer, not an array");
+  EXPECT_LT(nested_shape.size(), 400u) << nested_shape;
+  const std::string overflow = open_error(R"({"a":)" + std::string(5000, '1') + "}", "");
+  EXPECT_MESSAGE_HAS(overflow, "not valid JSON");
+  EXPECT_LT(overflow.size(), 500u);
+}
+
 TEST_F(SafetensorsTest, AcceptsZeroByteTensorsSharingAnOffsetAndAnEmptyHeader) {
   const SafetensorsFile file = SafetensorsFile::open(write_bytes(
       "zero.safetensors", file_bytes(R"({"z":{"dtype":"F32","shape":[0],"data_offsets":[4,4]},)"

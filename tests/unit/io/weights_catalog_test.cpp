@@ -11,29 +11,20 @@
 #include "fpt/core/error.h"
 #include "fpt/io/sha256.h"
 #include "range_server.h"
+#include "test_support.h"
 
 namespace fpt::io {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::contains;
+using testing::error_of;
 using testing::fixture_bytes;
+using testing::quiet_options;
 using testing::RangeServer;
 using testing::read_file;
 using testing::TempDir;
 using testing::write_file;
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const fpt::Error& error) {
-    return error.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // Sets an environment variable for one scope and restores the old value afterwards.
 class ScopedEnvironment {
@@ -179,13 +170,6 @@ struct HubFixture {
   }
   fs::path cached(const std::string& file) const { return weights_dir / "tiny" / file; }
 };
-
-DownloadOptions quiet_options() {
-  DownloadOptions options;
-  options.quiet               = true;
-  options.retry_delay_seconds = 0;
-  return options;
-}
 
 TEST(FetchWeights, DownloadsThenSkipsVerifiedFiles) {
   HubFixture  fixture;

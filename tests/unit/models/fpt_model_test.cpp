@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../error_message.h"
 #include "fpt/core/error.h"
 #include "fpt/core/experiment_spec.h"
 #include "fpt/models/fpt_model.h"
@@ -18,6 +19,8 @@
 #include "fpt/models/parameter_groups.h"
 
 namespace fpt::models {
+
+using fpt::test::error_of;
 namespace {
 
 using G = ParameterGroup;
@@ -39,15 +42,6 @@ core::ExperimentSpec tiny_spec(const std::string& trains = "fpt") {
 
 double max_abs_difference(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();
-}
-
-std::string error_of(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const fpt::Error& error) {
-    return error.what();
-  }
-  return "(no error)";
 }
 
 TEST(FptModel, ContinuousInputShapes) {

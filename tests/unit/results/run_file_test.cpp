@@ -69,8 +69,12 @@ core::RunResult full_result() {
   result.full_eval_examples   = 2000;
   result.full_eval_loss       = kNaN;
   result.full_eval_accuracy   = 0.38;
-  result.parameters           = {
-                {"input", 7680, 7680, 7680}, {"pos", 786432, 786432, 393216}, {"frozen", 84934656, 0, 0}};
+  result.split_evaluations    = {
+         {"basic_val", 2000, 0, kNaN, 0.38, kNaN},  // no correction: NaN
+         {"test_fold_holdout", 699, 19, 4.25, 0.125, 0.125 * 699.0 / 718.0},
+  };
+  result.parameters = {
+      {"input", 7680, 7680, 7680}, {"pos", 786432, 786432, 393216}, {"frozen", 84934656, 0, 0}};
   result.wall_seconds       = 41.5;
   result.samples_per_second = 123.25;
   result.host               = "node-17.cluster";
@@ -120,6 +124,18 @@ void expect_same_result(const core::RunResult& expected, const core::RunResult& 
   EXPECT_EQ(expected.full_eval_examples, actual.full_eval_examples);
   expect_same(expected.full_eval_loss, actual.full_eval_loss, "full_eval_loss");
   expect_same(expected.full_eval_accuracy, actual.full_eval_accuracy, "full_eval_accuracy");
+  ASSERT_EQ(expected.split_evaluations.size(), actual.split_evaluations.size());
+  for (size_t i = 0; i < expected.split_evaluations.size(); ++i) {
+    const core::SplitEvaluation& e  = expected.split_evaluations[i];
+    const core::SplitEvaluation& a  = actual.split_evaluations[i];
+    const std::string            at = "split_evaluations[" + std::to_string(i) + "].";
+    EXPECT_EQ(e.split, a.split) << at << "split";
+    EXPECT_EQ(e.examples, a.examples) << at << "examples";
+    EXPECT_EQ(e.excluded, a.excluded) << at << "excluded";
+    expect_same(e.loss, a.loss, at + "loss");
+    expect_same(e.accuracy, a.accuracy, at + "accuracy");
+    expect_same(e.corrected_accuracy, a.corrected_accuracy, at + "corrected_accuracy");
+  }
   ASSERT_EQ(expected.parameters.size(), actual.parameters.size());
   for (size_t i = 0; i < expected.parameters.size(); ++i) {
     EXPECT_EQ(expected.parameters[i].group, actual.parameters[i].group);
@@ -198,7 +214,7 @@ TEST_F(RunFileTest, LayoutHasFormatAndEverySpecKeyAsAttribute) {
   write_run_file(path, written);
   io::Hdf5File h5 = io::Hdf5File::open_read_only(path);
   EXPECT_EQ(h5.root().read_string_attribute("format"), "fpt-run");
-  EXPECT_EQ(h5.root().read_integer_attribute("format_version"), 1);
+  EXPECT_EQ(h5.root().read_integer_attribute("format_version"), kRunFileFormatVersion);
   {
     const io::Hdf5Node spec = h5.root().open_group("spec");
     for (const auto& key : core::spec_keys())
@@ -213,8 +229,37 @@ TEST_F(RunFileTest, LayoutHasFormatAndEverySpecKeyAsAttribute) {
     const io::Hdf5Node parameters = h5.root().open_group("parameters");
     EXPECT_EQ(parameters.read_string_dataset("group"),
               (std::vector<std::string>{"input", "pos", "frozen"}));
+    const io::Hdf5Node splits = h5.root().open_group("eval_splits");
+    EXPECT_EQ(splits.read_string_dataset("split"),
+              (std::vector<std::string>{"basic_val", "test_fold_holdout"}));
+    EXPECT_EQ(splits.read_integer_dataset("excluded"), (std::vector<int64_t>{0, 19}));
   }
   h5.close();
+}
+
+// A version 1 file (before /eval_splits) still reads: no per-split results, the rest unchanged.
+TEST_F(RunFileTest, VersionOneFileReadsWithoutSplitEvaluations) {
+  core::RunResult written = full_result();
+  const fs::path  path    = file("v1.h5");
+  write_run_file(path, written);
+  {  // make it what version 1 wrote: no /eval_splits, format_version 1
+    const hid_t h5 = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(h5, 0);
+    EXPECT_GE(H5Ldelete(h5, "eval_splits", H5P_DEFAULT), 0);
+    EXPECT_GE(H5Adelete(h5, "format_version"), 0);
+    const hid_t space = H5Screate(H5S_SCALAR);
+    const hid_t attribute =
+        H5Acreate2(h5, "format_version", H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    const int64_t one = 1;
+    EXPECT_GE(H5Awrite(attribute, H5T_NATIVE_INT64, &one), 0);
+    H5Aclose(attribute);
+    H5Sclose(space);
+    H5Fclose(h5);
+  }
+  const core::RunResult read = read_run_file(path);
+  EXPECT_TRUE(read.split_evaluations.empty());
+  written.split_evaluations.clear();
+  expect_same_result(written, read);
 }
 
 TEST_F(RunFileTest, StatusFastPath) {
@@ -308,11 +353,13 @@ TEST_F(RunFileTest, NewerFormatVersionIsRejected) {
   {
     io::Hdf5File h5 = io::Hdf5File::create(path);
     h5.root().write_attribute("format", "fpt-run");
-    h5.root().write_attribute("format_version", int64_t{2});
+    h5.root().write_attribute("format_version", kRunFileFormatVersion + 1);
     h5.root().write_attribute("status", "completed");
     h5.close();
   }
-  expect_error_mentioning([&] { read_run_file(path); }, {path.string(), "version 2", "newer"});
+  expect_error_mentioning(
+      [&] { read_run_file(path); },
+      {path.string(), fmt::format("version {}", kRunFileFormatVersion + 1), "newer"});
 }
 
 TEST_F(RunFileTest, MissingFieldIsAnErrorNamingFileAndField) {

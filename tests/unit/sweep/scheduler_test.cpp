@@ -128,6 +128,19 @@ TEST(Scheduler, CompletedPretrainingIsReusedOnlyIfItsBodyFileExists) {
   EXPECT_EQ(experiment->spec.init, "bit");  // runnable at once: longest first among the rest
 }
 
+TEST(Scheduler, AMissingBodyIsNotRecomputedWhenEveryDependentIsFinished) {
+  const SweepPlan plan = bit_plan("finished");
+  for (const PlannedExperiment& experiment : plan.experiments)
+    if (experiment.provides_body || experiment.spec.init == "bit")
+      write_status(plan, experiment, "completed");
+  Scheduler scheduler(plan, false);  // no body file, but nothing left needs it
+  EXPECT_EQ(scheduler.to_run(), 4);  // the four init: random experiments
+  EXPECT_EQ(scheduler.already_completed(), 5);
+  for (const PlannedExperiment* experiment = scheduler.next(); experiment;
+       experiment                          = scheduler.next())
+    EXPECT_EQ(experiment->spec.init, "random");
+}
+
 TEST(Scheduler, EarlierFailuresAreSkippedUnlessRetrying) {
   const SweepPlan plan = bit_plan("retry");
   write_status(plan, plan.experiments.back(), "failed");

@@ -8,10 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "../error_message.h"
 #include "fpt/core/error.h"
 #include "fpt/tasks/listops_expression.h"
 
 namespace {
+
+using fpt::test::error_of;
 
 using fpt::tasks::ListOpsExpression;
 using fpt::tasks::ListOpsOperator;
@@ -26,17 +29,6 @@ constexpr ListOpsOperator MAX = ListOpsOperator::max;
 constexpr ListOpsOperator MIN = ListOpsOperator::min;
 constexpr ListOpsOperator MED = ListOpsOperator::median;
 constexpr ListOpsOperator SM  = ListOpsOperator::sum_modulo;
-
-// Message of the fpt::Error that `body` throws ("" when it throws none).
-template <typename Body>
-std::string error_of(Body&& body) {
-  try {
-    body();
-  } catch (const fpt::Error& error) {
-    return error.what();
-  }
-  return "";
-}
 
 TEST(ListOpsEvaluate, MaxMinOfDigits) {
   EXPECT_EQ(evaluate(op(MAX, {d(2), d(9), d(4)})), 9);
