@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <set>
 
+#include "../scoped_environment.h"
 #include "fpt/core/error.h"
 #include "fpt/io/sha256.h"
 #include "range_server.h"
@@ -26,32 +27,7 @@ using testing::read_file;
 using testing::TempDir;
 using testing::write_file;
 
-// Sets an environment variable for one scope and restores the old value afterwards.
-class ScopedEnvironment {
- public:
-  ScopedEnvironment(const char* name, const char* value) : name_(name) {
-    const char* old = std::getenv(name);
-    if (old != nullptr) old_ = old;
-    had_old_ = old != nullptr;
-    if (value != nullptr) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnvironment() {
-    if (had_old_) {
-      setenv(name_.c_str(), old_.c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-
- private:
-  std::string name_;
-  std::string old_;
-  bool        had_old_ = false;
-};
+using fpt::test::ScopedEnvironment;
 
 TEST(WeightsCatalog, BuiltInEntriesAreWellFormed) {
   std::set<std::string> names;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../error_message.h"
+#include "../scoped_environment.h"
 #include "fpt/core/error.h"
 
 namespace fpt_test {
@@ -80,27 +81,6 @@ inline std::string gzip(const std::string& bytes) {
   return out;
 }
 
-// The fpt::Error message `action` throws, "" if it throws none.
-// Sets an environment variable for the lifetime of the object, restoring the old value after.
-class ScopedEnvironment {
- public:
-  ScopedEnvironment(const char* name, const std::string& value) : name_(name) {
-    const char* old = std::getenv(name);
-    had_old_        = old != nullptr;
-    if (had_old_) old_ = old;
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnvironment() {
-    if (had_old_)
-      ::setenv(name_, old_.c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  bool        had_old_ = false;
-  std::string old_;
-};
+using fpt::test::ScopedEnvironment;
 
 }  // namespace fpt_test
