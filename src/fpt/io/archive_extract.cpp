@@ -141,9 +141,10 @@ std::vector<std::string> stage_members(const std::string&      archive_path,
     }
     const std::string* wanted = matching_selection(name, selection);
     if (wanted == nullptr || type == AE_IFDIR) continue;
-    if (type != AE_IFREG) {
+    // A tar hard link reads as a regular file of size 0: it would unpack as an empty file.
+    if (type != AE_IFREG || archive_entry_hardlink(entry) != nullptr) {
       fail("{}: member '{}' is a {}; only regular files are extracted", archive_path, name,
-           describe_type(type));
+           archive_entry_hardlink(entry) != nullptr ? "hard link" : describe_type(type));
     }
     if (!starts_with(name, selection.strip_prefix) ||
         name.size() == selection.strip_prefix.size()) {
@@ -151,6 +152,12 @@ std::vector<std::string> stage_members(const std::string&      archive_path,
            archive_path, name, selection.strip_prefix);
     }
     const std::string relative = name.substr(selection.strip_prefix.size());
+    if (!is_safe_relative_path(relative)) {
+      fail(
+          "{}: member '{}' minus the prefix '{}' is '{}', not a relative path below the data "
+          "directory (a catalogue prefix without its trailing '/', or a malicious archive)",
+          archive_path, name, selection.strip_prefix, relative);
+    }
     if (!written.insert(relative).second) {
       fail("{}: member '{}' appears twice in the archive", archive_path, name);
     }
@@ -191,6 +198,10 @@ std::map<std::string, std::string> extract_members(const std::string&      archi
     std::set<std::string> top_level;
     for (const auto& relative : staged) top_level.insert(fs::path(relative).begin()->string());
     for (const auto& name : top_level) {
+      // Never replace anything but a plain name inside `directory` (remove_all follows it).
+      if (name.empty() || name == "/" || name == "." || name == ".." ||
+          name.find('/') != std::string::npos)
+        fail("{}: refusing to replace '{}' in {}", archive_path, name, directory);
       const fs::path target = fs::path(directory) / name;
       fs::remove_all(target, error);
       if (error) fail("{}: cannot replace {}: {}", archive_path, target.string(), error.message());

@@ -166,7 +166,13 @@ DataEntry parse_entry(const nlohmann::json& json, const std::string& context) {
     DataFile          file;
     file.download = parse_pinned_file(item, file_context);
     if (item.contains("unpack")) file.unpack.members = parse_members(item["unpack"], file_context);
-    file.unpack.strip_prefix = string_field(item, "strip_prefix", file_context, false);
+    file.unpack.strip_prefix  = string_field(item, "strip_prefix", file_context, false);
+    const std::string& prefix = file.unpack.strip_prefix;
+    if (!prefix.empty() && (prefix.back() != '/' || !is_safe_relative_path(prefix)))
+      fail(
+          "{}: \"strip_prefix\" '{}' must be a relative directory ending in '/', e.g. "
+          "\"lra_release/listops-1000/\"",
+          file_context, prefix);
     entry.files.push_back(file);
   }
   return entry;

@@ -188,7 +188,8 @@ std::string strip_trailing_slashes(std::string url) {
 }
 
 bool is_safe_relative_path(const std::string& text) {
-  if (text.empty() || text.front() == '/') return false;
+  // "a//b" iterates as a, b but a prefix cut after "a/" leaves "/b", an absolute path.
+  if (text.empty() || text.front() == '/' || text.find("//") != std::string::npos) return false;
   for (const auto& part : fs::path(text)) {
     if (part == ".." || part == ".") return false;
   }

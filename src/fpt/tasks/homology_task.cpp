@@ -27,6 +27,16 @@ HomologySplit filter_split(std::string name, ExampleArrays arrays, int64_t max_t
       arrays.offsets.size(0) != arrays.size() + 1)
     fail("remote-homology {}: expected variable-length int16 tokens with N + 1 offsets", name);
   if (arrays.size() == 0) fail("remote-homology {}: the split has no proteins", name);
+  // The raw readers check these; shards from elsewhere might not hold them (an embedding or loss
+  // index out of range would otherwise fail without a name, or assert on a GPU).
+  if (arrays.values.numel() > 0 && (arrays.values.min().item<int64_t>() < 0 ||
+                                    arrays.values.max().item<int64_t>() >= kIupacVocabularySize))
+    fail("remote-homology {}: token ids outside 0..{}; rerun fpt_prepare remote-homology", name,
+         kIupacVocabularySize - 1);
+  if (arrays.labels.min().item<int64_t>() < 0 ||
+      arrays.labels.max().item<int64_t>() >= kHomologyFoldClasses)
+    fail("remote-homology {}: fold labels outside 0..{}; rerun fpt_prepare remote-homology", name,
+         kHomologyFoldClasses - 1);
   HomologySplit split;
   split.name                         = std::move(name);
   const std::vector<int64_t> lengths = lengths_of(arrays);

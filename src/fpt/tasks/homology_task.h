@@ -18,6 +18,12 @@
 // lengths), so padding stays small. Evaluation: `valid` (the headline: running estimate and first
 // full split) and the three test holdouts test_fold_holdout, test_superfamily_holdout,
 // test_family_holdout; a full pass visits each split's kept proteins in length order.
+//
+// A deviation to know: there is no attention mask (as in the official code) and the head reads the
+// last position, so a protein's logits depend on the <pad> tokens after it, i.e. on its
+// batch-mates. The official code drew batches at random (long pad tails); fpt's length buckets and
+// length-ordered evaluation chunks (max(batch_size, 64) proteins) leave little padding, so inputs
+// differ from the paper's, and the full-pass accuracy can change with batch_size.
 #pragma once
 
 #include <cstdint>

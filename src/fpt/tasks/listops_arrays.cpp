@@ -55,6 +55,8 @@ ListOpsTokens listops_tokens_from_arrays(const ExampleArrays& arrays,
     fail("ListOps data must be variable-length int16 ids");
   const int64_t count = arrays.size();
   if (count == 0) fail("{}: no ListOps examples to tokenise", describe(-1));
+  if (arrays.labels.min().item<int64_t>() < 0 || arrays.labels.max().item<int64_t>() > 9)
+    fail("{}: labels outside 0..9; the data is damaged", describe(-1));
   const bool     keep_close = tokenization == ListOpsTokenization::corrected;
   const int16_t* ids        = arrays.values.data_ptr<int16_t>();
   const int64_t* offsets    = arrays.offsets.data_ptr<int64_t>();

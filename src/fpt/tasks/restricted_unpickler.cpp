@@ -137,6 +137,13 @@ class Decoder {
   int32_t make(Value value) {
     if (static_cast<int64_t>(values_.size()) >= limits_.max_values)
       error(fmt::format("more than {} values", limits_.max_values));
+    const int64_t text_budget = limits_.max_text_bytes > 0
+                                    ? limits_.max_text_bytes
+                                    : 2 * static_cast<int64_t>(data_.size()) + (int64_t{1} << 16);
+    text_bytes_ += static_cast<int64_t>(value.text.size());
+    if (text_bytes_ > text_budget)
+      error(fmt::format("its values hold more than {} bytes of text (a pickle of {} bytes)",
+                        text_budget, data_.size()));
     values_.push_back(std::move(value));
     return static_cast<int32_t>(values_.size() - 1);
   }
@@ -247,6 +254,9 @@ class Decoder {
     push(make(std::move(v)));
   }
   void push_global(std::string_view module, std::string_view name) {
+    if (static_cast<int64_t>(module.size()) > limits_.max_name ||
+        static_cast<int64_t>(name.size()) > limits_.max_name)
+      error(fmt::format("a class name longer than {} bytes", limits_.max_name));
     Value v;
     v.kind = Kind::global;
     v.text = fmt::format("{}.{}", module, name);
@@ -528,6 +538,7 @@ class Decoder {
   size_t             opcode_start_ = 0;
 
   std::vector<Value>                    values_;
+  int64_t                               text_bytes_ = 0;  // text held by values_ (budget)
   std::vector<int32_t>                  stack_;
   std::vector<size_t>                   marks_;  // stack sizes at each open MARK
   std::unordered_map<uint64_t, int32_t> memo_;

@@ -56,6 +56,10 @@ struct Limits {
   int64_t max_stack  = int64_t{1} << 20;  // stack entries
   int64_t max_marks  = 256;               // open MARKs
   int32_t max_depth  = 128;               // container nesting
+  int64_t max_name   = 1024;              // bytes of a GLOBAL's module or name
+  // bytes of text held by all values together; 0: twice the pickle's size + 64 KiB (only class
+  // names are ever copied, so honest data stays far below; a memo-copying bomb does not)
+  int64_t max_text_bytes = 0;
 };
 
 // A decoded pickle: the arena of values and the root (what STOP returned).

@@ -182,6 +182,16 @@ ShardSplitInfo open_shard_split(const fs::path& directory, const std::string& sp
     } else if (values.type != io::Hdf5IntegerType::uint8 || values.dims.size() != 4 ||
                static_cast<int64_t>(values.dims[0]) != end - begin) {
       fail("{}: fixed-size values must be uint8 ({}, H, W, C); {}", name, end - begin, kRerun);
+    } else {
+      // Bounded like the IDX reader's images, so row sizes cannot overflow an allocation.
+      int64_t row = 1;
+      for (const int64_t dim : shape) {
+        if (dim <= 0 || dim > (int64_t{1} << 16))
+          fail("{}: image dimension {} is out of range (1..65536); {}", name, dim, kRerun);
+        row *= dim;
+      }
+      if (row > (int64_t{1} << 24))
+        fail("{}: {} bytes per image is more than any data set here holds; {}", name, row, kRerun);
     }
     if (shard.index == 0) {
       info.variable_length = variable;
@@ -376,6 +386,8 @@ static ExampleArrays with_rerun_hint(Read&& read) {
   } catch (const Error& error) {
     if (std::string(error.what()).find("fpt_prepare") != std::string::npos) throw;
     fail("{}; {}", error.what(), kRerun);
+  } catch (const std::exception& error) {  // e.g. c10::Error from an allocation: name the data
+    fail("reading shards: {}; {}", error.what(), kRerun);
   }
 }
 

@@ -40,6 +40,18 @@ std::string describe_sources(const std::map<std::string, std::string>& sources) 
   return text;
 }
 
+// Opens one split's shards and checks they hold `place`'s data set: the encoding alone cannot tell
+// Fashion-MNIST shards from MNIST ones (e.g. `fpt_prepare fashion-mnist --out data_shards/mnist`).
+ShardSplitInfo open_place_split(const ShardPlace& place, const std::string& split) {
+  ShardSplitInfo info = open_shard_split(place.directory, split, place.encoding);
+  if (info.dataset != place.dataset)
+    fail(
+        "{}: the shards of split '{}' hold data set '{}', not '{}'; move them to their own "
+        "directory or rerun {}",
+        place.directory.string(), split, info.dataset, place.dataset, place.prepare);
+  return info;
+}
+
 std::vector<ExampleArrays> read_all(const std::vector<ShardSplitInfo>& infos) {
   std::vector<ExampleArrays> splits;
   for (const ShardSplitInfo& info : infos) splits.push_back(read_shard_split(info));
@@ -58,7 +70,7 @@ std::optional<std::vector<ShardSplitInfo>> matching_shards(
     if (!shard_split_exists(place.directory, split))
       fail("{}: shards of split '{}' are missing beside the other {} splits; rerun {}",
            place.directory.string(), split, place.dataset, place.prepare);
-    ShardSplitInfo    info       = open_shard_split(place.directory, split, place.encoding);
+    ShardSplitInfo    info       = open_place_split(place, split);
     const std::string difference = source_difference(info.sources, files);
     if (!difference.empty()) {
       fmt::print(stderr,
@@ -106,8 +118,7 @@ LoadedSplits load_splits(const ShardPlace& place, const std::vector<std::string>
     fail("{}: no raw files and no shards in {}", place.dataset, place.directory.string());
   }
   std::vector<ShardSplitInfo> infos;
-  for (const std::string& split : splits)
-    infos.push_back(open_shard_split(place.directory, split, place.encoding));
+  for (const std::string& split : splits) infos.push_back(open_place_split(place, split));
   fmt::print(stderr,
              "{}: no raw files found; reading the shards in {} (made from {}; not checked "
              "against raw files)\n",

@@ -84,6 +84,19 @@ class LmdbReader {
     // Read-only and without the lock file: works on read-only media and never writes lock.mdb.
     check(mdb_env_open(env_.get(), where_.c_str(), MDB_RDONLY | MDB_NOLOCK | MDB_NORDAHEAD, 0444),
           "open");
+    // LMDB maps pages up to the meta page's last page number, not the file's size: a data.mdb cut
+    // short by an interrupted copy would be read past its end (SIGBUS, no message). Check first.
+    MDB_envinfo info;
+    MDB_stat    stat;
+    check(mdb_env_info(env_.get(), &info), "read its meta page");
+    check(mdb_env_stat(env_.get(), &stat), "read its page size");
+    const uintmax_t needed    = (static_cast<uintmax_t>(info.me_last_pgno) + 1) * stat.ms_psize;
+    const uintmax_t file_size = fs::file_size(directory / "data.mdb");
+    if (needed > file_size)
+      fail(
+          "{}: data.mdb is truncated: {} bytes, but its pages need {} (an interrupted copy or "
+          "download; fetch or copy the split again)",
+          where_, file_size, needed);
     MDB_txn* txn = nullptr;
     check(mdb_txn_begin(env_.get(), nullptr, MDB_RDONLY, &txn), "begin a read transaction");
     txn_.reset(txn);
@@ -264,7 +277,7 @@ ExampleArrays read_tape_lmdb(const fs::path& lmdb_directory, const TapeLabel& la
          count ? "negative int" : pickle::type_name(count_pickle.root()));
   if (*count == 0) fail("{}: the split has no records (num_examples is 0)", where);
   const int64_t entries = reader.entries();
-  if (entries != *count + 1)
+  if (entries < 1 || entries - 1 != *count)
     fail(
         "{}: num_examples says {} records but the database holds {} entries besides it; the "
         "split is incomplete or not TAPE's",

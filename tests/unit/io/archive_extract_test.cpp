@@ -120,6 +120,24 @@ TEST(ExtractMembers, RefusesAbsolutePaths) {
   EXPECT_FALSE(fs::exists("/tmp/fpt-absolute-member.bin"));
 }
 
+// "a//b" iterates as a, b; cut after the prefix "a/" it would be "/b", an absolute path. And a
+// catalogue prefix without its trailing '/' would leave "/basic_train.tsv".
+TEST(ExtractMembers, RefusesEmptyComponentsAndPrefixesThatLeaveAbsolutePaths) {
+  expect_refused({{"cifar-10-batches-bin//tmp/fpt-double-slash.bin", "evil"}},
+                 "refusing member 'cifar-10-batches-bin//tmp/fpt-double-slash.bin'");
+  EXPECT_FALSE(fs::exists("/tmp/fpt-double-slash.bin"));
+
+  TempDir temp;
+  write_tar_gz(temp.path() / "lra.gz", {{"lra_release/listops-1000/basic_train.tsv", "x"}});
+  const ArchiveSelection no_slash{{"lra_release/listops-1000/basic_train.tsv"},
+                                  "lra_release/listops-1000"};
+  const std::string      message = error_of([&] {
+    extract_members((temp.path() / "lra.gz").string(), no_slash, (temp.path() / "out").string());
+  });
+  EXPECT_TRUE(contains(message, "not a relative path below the data directory")) << message;
+  EXPECT_FALSE(fs::exists("/basic_train.tsv"));
+}
+
 TEST(ExtractMembers, RefusesSymlinks) {
   expect_refused({{"cifar-10-batches-bin/test_batch.bin", "", AE_IFLNK, "/etc/passwd"}},
                  "member 'cifar-10-batches-bin/test_batch.bin' is a symbolic link");

@@ -275,6 +275,25 @@ TEST(RestrictedUnpickler, DeepNestingAndLargeCountsHitLimits) {
   EXPECT_THROW(unpickle(cycle, "r"), fpt::Error);
 }
 
+// A memoized string copied into a class name over and over: kilobytes of pickle that would
+// otherwise allocate gigabytes. The text budget (and the class-name cap) stop it early.
+TEST(RestrictedUnpickler, MemoCopyingBombHitsTheTextBudget) {
+  auto memoized_string = [](size_t length) {
+    std::string text = bytes({0x80, 4, 'X'});
+    for (int shift = 0; shift < 32; shift += 8) text += static_cast<char>((length >> shift) & 0xff);
+    return text + std::string(length, 'm') + bytes({0x94});  // BINUNICODE, MEMOIZE -> memo 0
+  };
+  std::string bomb = memoized_string(1000);
+  for (int i = 0; i < 2000; ++i) bomb += bytes({'h', 0, 'h', 0, 0x93, '0'});  // STACK_GLOBAL, POP
+  bomb += bytes({'N', '.'});
+  EXPECT_NE(error_of([&] { unpickle(bomb, "r"); }).find("bytes of text"), std::string::npos)
+      << error_of([&] { unpickle(bomb, "r"); });
+
+  const std::string long_name = memoized_string(2000) + bytes({'h', 0, 'h', 0, 0x93, '.'});
+  EXPECT_NE(error_of([&] { unpickle(long_name, "r"); }).find("class name longer than 1024"),
+            std::string::npos);
+}
+
 TEST(RestrictedUnpickler, EveryTruncationOfARealRecordIsAnError) {
   const std::string record = lmdb_value("valid", "0");
   ASSERT_GT(record.size(), 100u);

@@ -251,6 +251,16 @@ TEST_F(ImageShards, ShardsAloneServeANodeWithoutRawFiles) {
   EXPECT_NE(error.find("No prepared shards either"), std::string::npos) << error;
 }
 
+// The pixel encoding cannot tell Fashion-MNIST from MNIST: the shards' data set attribute does.
+TEST_F(ImageShards, ShardsOfAnotherDataSetInItsDirectoryAreRefused) {
+  const fs::path raw = write_idx("fashion-mnist");
+  prepare("fashion-mnist", "", root_ / "shards" / "mnist", 16);  // into mnist's shard directory
+  fs::remove_all(raw);
+  std::string       log;
+  const std::string error = error_of([&] { load(options(ImageKind::mnist, "mnist"), log); });
+  EXPECT_NE(error.find("hold data set 'fashion-mnist', not 'mnist'"), std::string::npos) << error;
+}
+
 TEST_F(ImageShards, MnistWithoutRawFilesOrShardsSaysWhereItLooked) {
   std::string       log;
   const std::string error = error_of([&] { load(options(ImageKind::mnist, "mnist"), log); });

@@ -264,6 +264,14 @@ TEST_F(TapeTest, LmdbPathThatIsNotAnLmdbDirectory) {
   expect_error([&] { read_tape_lmdb(directory_ / "empty.lmdb"); }, {"empty.lmdb", "no data.mdb"});
   write_text("junk.lmdb/data.mdb", std::string(10000, 'x'));
   expect_error([&] { read_tape_lmdb(directory_ / "junk.lmdb"); }, {"junk.lmdb", "LMDB cannot"});
+
+  // A data.mdb cut short (an interrupted copy): an error naming it, not a SIGBUS.
+  const fs::path truncated = directory_ / "truncated.lmdb";
+  fs::create_directories(truncated);
+  const fs::path real = kFixture / "lmdb" / "remote_homology" / "remote_homology_train.lmdb";
+  fs::copy_file(real / "data.mdb", truncated / "data.mdb");
+  fs::resize_file(truncated / "data.mdb", fs::file_size(real / "data.mdb") - 4096);
+  expect_error([&] { read_tape_lmdb(truncated); }, {"truncated.lmdb", "data.mdb is truncated"});
 }
 
 TEST_F(TapeTest, JsonBadInputNamesFileAndRecord) {
