@@ -1,15 +1,10 @@
 #include "fpt/tasks/cifar10_reader.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "fpt/core/error.h"
-#include "fpt/io/sha256.h"
+#include "fpt/tasks/gzip_file.h"
 
 namespace fpt::tasks {
 
@@ -23,26 +18,13 @@ std::vector<std::string> cifar10_batch_names(const std::string& split) {
   fail("CIFAR-10 has no split '{}' (train | test)", split);
 }
 
-namespace {
-
-std::string read_whole_file(const fs::path& path) {
-  std::error_code error;
-  if (!fs::is_regular_file(path, error)) fail("{}: no such CIFAR-10 batch file", path.string());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("{}: cannot open: {}", path.string(), std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail("{}: read error: {}", path.string(), std::strerror(errno));
-  return bytes;
-}
-
-}  // namespace
-
 ExampleArrays read_cifar10_batches(const std::vector<fs::path>& files) {
   std::vector<torch::Tensor> records;  // per file (n, 3073) uint8
   ExampleArrays              split;
   for (const fs::path& path : files) {
-    const std::string bytes = read_whole_file(path);
-    const int64_t     size  = static_cast<int64_t>(bytes.size());
+    const ReleaseFile  file  = read_release_file(path);  // read once: contents and checksum
+    const std::string& bytes = file.contents;
+    const int64_t      size  = static_cast<int64_t>(bytes.size());
     if (size == 0) fail("{}: the CIFAR-10 batch file is empty", path.string());
     if (size % kCifar10RecordBytes != 0)
       fail(
@@ -59,7 +41,7 @@ ExampleArrays read_cifar10_batches(const std::vector<fs::path>& files) {
         fail("{}: record {} has label {}, outside 0..9; the file is corrupt", path.string(), i,
              static_cast<int>(raw[i * kCifar10RecordBytes]));
     records.push_back(std::move(file_records));
-    split.sources[path.filename().string()] = io::sha256_file(path.string());
+    split.sources[path.filename().string()] = file.sha256;
   }
   if (records.empty()) fail("CIFAR-10: no batch files given");
   const torch::Tensor all = torch::cat(records, 0);  // (N, 3073)

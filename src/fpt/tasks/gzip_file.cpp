@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "fpt/core/error.h"
+#include "fpt/io/sha256.h"
 
 namespace fpt::tasks {
 
@@ -69,15 +70,17 @@ std::string gunzip(std::string_view bytes, const std::string& name) {
   return output;
 }
 
-std::string read_maybe_gzipped_file(const fs::path& path) {
+ReleaseFile read_release_file(const fs::path& path) {
   std::error_code error;
   if (!fs::is_regular_file(path, error)) fail("{}: no such file", path.string());
   std::ifstream in(path, std::ios::binary);
   if (!in) fail("{}: cannot open: {}", path.string(), std::strerror(errno));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) fail("{}: read error: {}", path.string(), std::strerror(errno));
-  if (is_gzip(bytes)) return gunzip(bytes, path.string());
-  return bytes;
+  ReleaseFile file;
+  file.sha256   = io::sha256_bytes(bytes);
+  file.contents = is_gzip(bytes) ? gunzip(bytes, path.string()) : std::move(bytes);
+  return file;
 }
 
 }  // namespace fpt::tasks

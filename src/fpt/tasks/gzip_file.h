@@ -22,8 +22,14 @@ bool is_gzip(std::string_view bytes);
 // bytes came from, for error messages.
 std::string gunzip(std::string_view bytes, const std::string& name);
 
-// The file's contents, gunzipped when it is gzip. Fails naming the path when it is missing,
-// unreadable or a broken gzip stream.
-std::string read_maybe_gzipped_file(const std::filesystem::path& path);
+// A release file read once: its contents (gunzipped when it is gzip) and the SHA-256 of the bytes
+// as stored, which data shards record as the file's identity.
+struct ReleaseFile {
+  std::string contents;
+  std::string sha256;  // lowercase hex, of the file as stored (before any gunzip)
+};
+
+// Reads `path` whole. Fails naming the path when it is missing, unreadable or a broken gzip stream.
+ReleaseFile read_release_file(const std::filesystem::path& path);
 
 }  // namespace fpt::tasks

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "fpt/core/error.h"
-#include "fpt/io/sha256.h"
 #include "fpt/tasks/gzip_file.h"
 
 namespace fpt::tasks {
@@ -54,10 +53,12 @@ void check_payload(const std::string& bytes, size_t header_bytes, uint64_t count
 }  // namespace
 
 ExampleArrays read_idx_split(const fs::path& images_file, const fs::path& labels_file) {
-  const std::string images_name = images_file.string();
-  const std::string labels_name = labels_file.string();
-  const std::string image_bytes = read_maybe_gzipped_file(images_file);
-  const std::string label_bytes = read_maybe_gzipped_file(labels_file);
+  const std::string  images_name = images_file.string();
+  const std::string  labels_name = labels_file.string();
+  const ReleaseFile  image_file  = read_release_file(images_file);
+  const ReleaseFile  label_file  = read_release_file(labels_file);
+  const std::string& image_bytes = image_file.contents;
+  const std::string& label_bytes = label_file.contents;
 
   const auto     image_header = read_header(image_bytes, 4, kIdxImagesMagic, images_name, "images");
   const auto     label_header = read_header(label_bytes, 2, kIdxLabelsMagic, labels_name, "labels");
@@ -85,8 +86,8 @@ ExampleArrays read_idx_split(const fs::path& images_file, const fs::path& labels
            static_cast<int>(label), i);
     labels[i] = label;
   }
-  split.sources[images_file.filename().string()] = io::sha256_file(images_name);
-  split.sources[labels_file.filename().string()] = io::sha256_file(labels_name);
+  split.sources[images_file.filename().string()] = image_file.sha256;
+  split.sources[labels_file.filename().string()] = label_file.sha256;
   return split;
 }
 
