@@ -65,9 +65,9 @@ int main(int argc, char** argv) {
         fmt::print("fpt_train: init bit: running the Bit Memory pretraining {} ({}) first\n",
                    pretraining.tag, pretraining.id);
         const auto report = fpt::sweep::run_assignment(pretraining, context);
-        if (report.status != "completed") {
-          fmt::print(stderr, "fpt_train: the Bit Memory pretraining {} failed: {}\n", report.tag,
-                     report.error);
+        if (report->status != "completed") {
+          fmt::print(stderr, "fpt_train: the Bit Memory pretraining {} failed: {}\n", report->tag,
+                     report->error);
           return 1;
         }
       }
@@ -75,13 +75,13 @@ int main(int argc, char** argv) {
 
     fmt::print("fpt_train: {} ({})\n", assignment.tag, assignment.id);
     const auto report = fpt::sweep::run_assignment(assignment, context);
-    if (report.status != "completed") {
-      fmt::print(stderr, "fpt_train: {} failed: {}\n", report.tag, report.error);
+    if (report->status != "completed") {
+      fmt::print(stderr, "fpt_train: {} failed: {}\n", report->tag, report->error);
       return 1;
     }
     fmt::print("fpt_train: {} completed in {:.1f} s: accuracy {:.2f}%, {:.3f} samples/s -> {}\n",
-               report.tag, report.wall_seconds, 100 * report.accuracy, report.samples_per_second,
-               assignment.result_path);
+               report->tag, report->wall_seconds, 100 * report->accuracy,
+               report->samples_per_second, assignment.result_path);
     return 0;
   } catch (const std::exception& error) {
     fmt::print(stderr, "fpt_train: error: {}\n", error.what());

@@ -55,7 +55,7 @@ struct RunResult {
   ExperimentSpec spec;
 
   // outcome
-  std::string status = "failed";  // completed | failed
+  std::string status = "failed";  // completed | failed | interrupted (checkpointed, not finished)
   std::string error;              // why it failed ("" when completed)
 
   std::vector<CurvePoint> curve;
@@ -82,8 +82,13 @@ struct RunResult {
   std::string host;
   int         rank    = 0;
   int         threads = 0;
-  std::string started_at;   // ISO 8601 UTC
-  std::string finished_at;  // ISO 8601 UTC
+  // data parallelism: ranks that trained this experiment together, and the payload bytes one
+  // optimizer step averaged over them (trainable gradients + a few scalars; 0 when alone)
+  int         group_size                  = 1;
+  int64_t     communicated_bytes_per_step = 0;
+  int64_t     resumed_from_step = 0;  // > 0: continued from a checkpoint taken at this step
+  std::string started_at;             // ISO 8601 UTC
+  std::string finished_at;            // ISO 8601 UTC
   std::string git_commit;
   std::map<std::string, std::string> versions;  // library -> version
 

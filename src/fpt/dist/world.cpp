@@ -35,7 +35,10 @@ ReceivedText receive_probed(const MPI_Status& status) {
 
 World::World(int* argc, char*** argv) {
   int provided = 0;
-  check(MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided), "init");
+  // MULTIPLE: rank 0's worker thread joins worker groups (allreduce) while its main thread
+  // coordinates. Without it rank 0 only runs single-rank experiments.
+  check(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "init");
+  thread_multiple_ = provided >= MPI_THREAD_MULTIPLE;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   MPI_Comm node;

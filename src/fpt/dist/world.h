@@ -2,8 +2,9 @@
 // (rank, size, rank on its node), the intra-op thread count a rank should use, and small text
 // messages (JSON) between ranks for the sweep's coordinator/worker protocol.
 //
-// Only the thread that constructed the World calls MPI (MPI_THREAD_FUNNELED is enough): on rank 0
-// the coordinator runs there, and rank 0's own worker runs on a second thread that never calls MPI.
+// The World's own calls (messages) come from the thread that constructed it: on rank 0 the
+// coordinator runs there, and rank 0's own worker runs on a second thread that talks to it without
+// MPI — except inside a worker group (dist/group_communicator.h), which needs MPI_THREAD_MULTIPLE.
 #pragma once
 
 #include <optional>
@@ -29,6 +30,8 @@ class World {
   int local_rank() const { return local_rank_; }  // rank among the ranks on this node
   int local_size() const { return local_size_; }  // ranks on this node
   const std::string& host() const { return host_; }
+  // Whether the MPI library gave MPI_THREAD_MULTIPLE (rank 0's worker thread may join groups).
+  bool thread_multiple() const { return thread_multiple_; }
 
   // Intra-op threads a rank should use: the CPUs it is bound to, or — when unbound — this node's
   // CPUs shared evenly among its ranks. Always at least 1.
@@ -49,6 +52,7 @@ class World {
   int         local_rank_ = 0;
   int         local_size_ = 1;
   std::string host_;
+  bool        thread_multiple_ = false;
 };
 
 // Intra-op threads for a process that shares its node's CPUs with `ranks_on_node` ranks.

@@ -33,6 +33,9 @@ void write_identity_and_outcome(const Hdf5Node& root, const core::RunResult& res
   root.write_attribute("host", result.host);
   root.write_attribute("rank", result.rank);
   root.write_attribute("threads", result.threads);
+  root.write_attribute("group_size", static_cast<int64_t>(result.group_size));
+  root.write_attribute("communicated_bytes_per_step", result.communicated_bytes_per_step);
+  root.write_attribute("resumed_from_step", result.resumed_from_step);
   root.write_attribute("started_at", result.started_at);
   root.write_attribute("finished_at", result.finished_at);
   root.write_attribute("git_commit", result.git_commit);
@@ -290,6 +293,13 @@ core::RunResult read_run_file(const fs::path& path) {
   result.started_at         = root.read_string_attribute("started_at");
   result.finished_at        = root.read_string_attribute("finished_at");
   result.git_commit         = root.read_string_attribute("git_commit");
+  // Added without a format version change: files written before them read as a lone rank.
+  if (root.has_attribute("group_size"))
+    result.group_size = static_cast<int>(root.read_integer_attribute("group_size"));
+  if (root.has_attribute("communicated_bytes_per_step"))
+    result.communicated_bytes_per_step = root.read_integer_attribute("communicated_bytes_per_step");
+  if (root.has_attribute("resumed_from_step"))
+    result.resumed_from_step = root.read_integer_attribute("resumed_from_step");
 
   result.spec  = read_spec(root);
   result.curve = read_curves(root);

@@ -180,7 +180,42 @@ SweepRuntime read_runtime(const YAML::Node& map, const std::string& source,
       map, source,
       [&](const YAML::Node& key_node, const YAML::Node& node, const std::string& key_where) {
         const std::string key = key_node.Scalar();
+        if (key == "ranks_per_task") {  // task name -> ranks per experiment of that task
+          require_mapping(node, key_where, "runtime.ranks_per_task");
+          for_each_key(node, source,
+                       [&](const YAML::Node& task_node, const YAML::Node& ranks_node,
+                           const std::string& task_where) {
+                         const json ranks = io::yaml_scalar_to_json(
+                             ranks_node, task_where + ": key 'runtime.ranks_per_task'");
+                         if (!ranks.is_number_integer() || ranks.get<int64_t>() < 1)
+                           fail("{}: runtime.ranks_per_task.{} must be an integer >= 1, got {}",
+                                task_where, task_node.Scalar(), ranks.dump());
+                         runtime.ranks_per_task[task_node.Scalar()] = ranks.get<int>();
+                       });
+          return;
+        }
+        if (key == "stop_signals") {
+          if (!node.IsSequence())
+            fail("{}: key 'runtime.stop_signals' must be a list such as [TERM, USR2, HUP]",
+                 key_where);
+          runtime.stop_signals.clear();
+          for (const YAML::Node& item : node) {
+            const std::string name = item.IsScalar() ? item.Scalar() : "";
+            if (name != "TERM" && name != "USR1" && name != "USR2" && name != "HUP" &&
+                name != "INT")
+              fail("{}: runtime.stop_signals: '{}' is not one of TERM, USR1, USR2, HUP, INT",
+                   key_where, name);
+            runtime.stop_signals.push_back(name);
+          }
+          return;
+        }
         const json value = io::yaml_scalar_to_json(node, key_where + ": key 'runtime." + key + "'");
+        auto       positive_integer = [&](int64_t minimum) {
+          if (!value.is_number_integer() || value.get<int64_t>() < minimum)
+            fail("{}: key 'runtime.{}' must be an integer >= {}, got {}", key_where, key, minimum,
+                       value.dump());
+          return value.get<int64_t>();
+        };
         if (key == "threads") {
           if (!value.is_number_integer() || value.get<int64_t>() < 0)
             fail("{}: key 'runtime.threads' must be an integer >= 0 (0 = automatic), got {}",
@@ -191,9 +226,20 @@ SweepRuntime read_runtime(const YAML::Node& map, const std::string& source,
             fail("{}: key 'runtime.status_every_seconds' must be a number > 0, got {}", key_where,
                  value.dump());
           runtime.status_every_seconds = value.get<double>();
+        } else if (key == "checkpoint_every") {
+          runtime.checkpoint_every = positive_integer(0);
+        } else if (key == "ranks_per_experiment") {
+          runtime.ranks_per_experiment = static_cast<int>(positive_integer(1));
+        } else if (key == "micro_batches") {
+          runtime.micro_batches = positive_integer(1);
+        } else if (key == "experiments_per_gpu") {
+          runtime.experiments_per_gpu = positive_integer(1);
         } else {
-          fail("{}: unknown key 'runtime.{}'; valid runtime keys: threads, status_every_seconds",
-               key_where, key);
+          fail(
+              "{}: unknown key 'runtime.{}'; valid runtime keys: threads, status_every_seconds, "
+              "checkpoint_every, ranks_per_experiment, ranks_per_task, micro_batches, "
+              "experiments_per_gpu, stop_signals",
+              key_where, key);
         }
       });
   return runtime;
@@ -575,9 +621,19 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const Pla
 
 }  // namespace
 
+int ranks_for(const SweepRuntime& runtime, const core::ExperimentSpec& spec) {
+  const auto found = runtime.ranks_per_task.find(spec.task);
+  return found != runtime.ranks_per_task.end() ? found->second : runtime.ranks_per_experiment;
+}
+
 std::filesystem::path bit_body_path(const std::filesystem::path& output_dir,
                                     const std::string&           id) {
   return output_dir / "bodies" / (id + ".safetensors");
+}
+
+std::filesystem::path checkpoint_path(const std::filesystem::path& output_dir,
+                                      const std::string&           id) {
+  return output_dir / "checkpoints" / (id + ".pt");
 }
 
 std::string unrunnable_reason(const core::ExperimentSpec& spec) {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,29 @@ struct PlannedExperiment {
 // Where the body trained by the pretraining experiment `id` is saved inside a results directory.
 std::filesystem::path bit_body_path(const std::filesystem::path& output_dir, const std::string& id);
 
+// Where the trainable-state checkpoint of experiment `id` is kept while it is unfinished
+// (`<output_dir>/checkpoints/<id>.pt`); removed when the experiment completes.
+std::filesystem::path checkpoint_path(const std::filesystem::path& output_dir,
+                                      const std::string&           id);
+
 // Settings of how a sweep runs, not of what it computes: they never change an experiment id.
 struct SweepRuntime {
-  int64_t threads              = 0;   // intra-op threads per rank; 0 = let LibTorch decide
-  double  status_every_seconds = 30;  // how often rank 0 logs progress
+  int64_t threads              = 0;    // intra-op threads per rank; 0 = let LibTorch decide
+  double  status_every_seconds = 30;   // how often rank 0 logs progress
+  int64_t checkpoint_every     = 200;  // steps between trainable-state checkpoints; 0 = only on
+                                       // a stop signal
+  int ranks_per_experiment = 1;        // data-parallel worker group size (capped at the ranks)
+  std::map<std::string, int> ranks_per_task;  // per-task group size, e.g. {cifar10: 4}
+  int64_t micro_batches = 1;  // gradient accumulation: micro-batches per rank and step
+  // experiments each rank runs at once, on its GPU (or splitting its CPU threads): packs small
+  // experiments that alone would leave a device idle
+  int64_t experiments_per_gpu = 1;
+  // signals that make every worker checkpoint and fpt_sweep exit (75) for a later resume
+  std::vector<std::string> stop_signals = {"TERM", "USR2", "HUP"};
 };
+
+// The worker group size of `spec` in a sweep with `runtime` (before capping at the world size).
+int ranks_for(const SweepRuntime& runtime, const core::ExperimentSpec& spec);
 
 struct SweepPlan {
   std::string           name;        // `name:` or the file stem

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace fpt::sweep {
 
@@ -35,9 +36,21 @@ std::string Progress::timestamp() const {
   return text;
 }
 
-void Progress::started(const std::string& tag, int rank) {
+void Progress::started(const std::string& tag, int rank, const std::vector<int>& group) {
   ++running_;
-  fmt::print(out_, "[{}] start  {} on rank {}\n", timestamp(), tag, rank);
+  if (group.size() > 1)
+    fmt::print(out_, "[{}] start  {} on ranks {} (worker group of {})\n", timestamp(), tag,
+               fmt::join(group, ","), group.size());
+  else
+    fmt::print(out_, "[{}] start  {} on rank {}\n", timestamp(), tag, rank);
+  std::fflush(out_);
+}
+
+void Progress::interrupted(const Report& report) {
+  --running_;
+  fmt::print(out_,
+             "[{}] interrupted {} at step {} (rank {}): checkpoint saved, resumes on a rerun\n",
+             timestamp(), report.tag, report.steps_done, report.rank);
   std::fflush(out_);
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "fpt/sweep/protocol.h"
 
@@ -15,8 +16,11 @@ class Progress {
  public:
   Progress(int to_run, double total_cost, std::FILE* out = stdout);
 
-  void started(const std::string& tag, int rank);
+  // `group`: the ranks of a multi-rank worker group (leader first), empty for one rank.
+  void started(const std::string& tag, int rank, const std::vector<int>& group = {});
   void finished(const Report& report, double cost);
+  // A running experiment stopped with a checkpoint (status "interrupted").
+  void interrupted(const Report& report);
 
   // Prints the status line if `every_seconds` passed since the last one (or `force`).
   void        maybe_print_status(double every_seconds, bool force = false);

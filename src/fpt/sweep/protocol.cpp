@@ -23,18 +23,30 @@ nlohmann::json to_json(const Assignment& assignment) {
           {"threads", assignment.threads},
           {"spec", core::spec_to_json(assignment.spec)},
           {"save_body_path", assignment.save_body_path},
-          {"init_body_path", assignment.init_body_path}};
+          {"init_body_path", assignment.init_body_path},
+          {"group_ranks", assignment.group_ranks},
+          {"group_tag", assignment.group_tag},
+          {"checkpoint_path", assignment.checkpoint_path},
+          {"checkpoint_every", assignment.checkpoint_every},
+          {"micro_batches", assignment.micro_batches},
+          {"slot", assignment.slot}};
 }
 
 Assignment assignment_from_json(const nlohmann::json& object) {
   Assignment assignment;
-  assignment.id             = object.at("id").get<std::string>();
-  assignment.tag            = object.at("tag").get<std::string>();
-  assignment.sweep          = object.at("sweep").get<std::string>();
-  assignment.result_path    = object.at("result_path").get<std::string>();
-  assignment.threads        = object.at("threads").get<int>();
-  assignment.save_body_path = object.value("save_body_path", std::string());
-  assignment.init_body_path = object.value("init_body_path", std::string());
+  assignment.id               = object.at("id").get<std::string>();
+  assignment.tag              = object.at("tag").get<std::string>();
+  assignment.sweep            = object.at("sweep").get<std::string>();
+  assignment.result_path      = object.at("result_path").get<std::string>();
+  assignment.threads          = object.at("threads").get<int>();
+  assignment.save_body_path   = object.value("save_body_path", std::string());
+  assignment.init_body_path   = object.value("init_body_path", std::string());
+  assignment.group_ranks      = object.value("group_ranks", std::vector<int>{});
+  assignment.group_tag        = object.value("group_tag", 0);
+  assignment.checkpoint_path  = object.value("checkpoint_path", std::string());
+  assignment.checkpoint_every = object.value("checkpoint_every", int64_t{0});
+  assignment.micro_batches    = object.value("micro_batches", int64_t{1});
+  assignment.slot             = object.value("slot", 0);
   assignment.spec = core::spec_from_json(object.at("spec"), "assignment " + assignment.tag);
   return assignment;
 }
@@ -48,7 +60,8 @@ nlohmann::json to_json(const Report& report) {
           {"wall_seconds", report.wall_seconds},
           {"samples_per_second", report.samples_per_second},
           {"rank", report.rank},
-          {"file_written", report.file_written}};
+          {"file_written", report.file_written},
+          {"steps_done", report.steps_done}};
 }
 
 Report report_from_json(const nlohmann::json& object) {
@@ -62,6 +75,7 @@ Report report_from_json(const nlohmann::json& object) {
   report.samples_per_second = object.at("samples_per_second").get<double>();
   report.rank               = object.at("rank").get<int>();
   report.file_written       = object.at("file_written").get<bool>();
+  report.steps_done         = object.value("steps_done", int64_t{0});
   return report;
 }
 
@@ -76,6 +90,7 @@ Report report_for(const core::RunResult& result, bool file_written) {
   report.samples_per_second = result.samples_per_second;
   report.rank               = result.rank;
   report.file_written       = file_written;
+  report.steps_done         = result.steps_done;
   return report;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <string>
+#include <vector>
 
 #include "fpt/core/experiment_spec.h"
 #include "fpt/core/run_result.h"
@@ -13,9 +14,9 @@
 namespace fpt::sweep {
 
 enum MessageTag : int {
-  kRequestTag = 1,  // worker -> coordinator, empty body
+  kRequestTag = 1,  // worker -> coordinator, {"slot": s} (a rank runs experiments_per_gpu slots)
   kAssignTag  = 2,  // coordinator -> worker, Assignment
-  kStopTag    = 3,  // coordinator -> worker, empty body
+  kStopTag    = 3,  // coordinator -> worker, {"slot": s}
   kReportTag  = 4,  // worker -> coordinator, Report
 };
 
@@ -28,18 +29,27 @@ struct Assignment {
   core::ExperimentSpec spec;
   std::string          save_body_path;  // non-empty: save the trained body there (bit pretraining)
   std::string          init_body_path;  // init: bit — the pretrained body to start from
+  // Worker group: the world ranks that train this experiment together, leader first (each of
+  // them gets this assignment); group_tag tells concurrent group creations apart.
+  std::vector<int> group_ranks;
+  int              group_tag = 0;
+  std::string      checkpoint_path;       // trainable-state checkpoint ("" = none)
+  int64_t          checkpoint_every = 0;  // steps between checkpoints (0: only on a stop signal)
+  int64_t          micro_batches    = 1;  // per rank and step
+  int              slot             = 0;  // which worker thread of the receiving rank runs it
 };
 
 struct Report {
   std::string id;
   std::string tag;
-  std::string status;  // completed | failed
+  std::string status;  // completed | failed | interrupted (checkpointed; resumes on a rerun)
   std::string error;
   double      accuracy           = core::kNotMeasured;  // headline accuracy in [0, 1]
   double      wall_seconds       = 0.0;
   double      samples_per_second = 0.0;
   int         rank               = 0;
   bool        file_written       = false;
+  int64_t     steps_done         = 0;
 };
 
 nlohmann::json to_json(const Assignment& assignment);

@@ -1,5 +1,6 @@
 #include "fpt/sweep/run_sweep.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -16,8 +17,10 @@
 #include "fpt/io/atomic_file.h"
 #include "fpt/results/run_file.h"
 #include "fpt/results/summary_table.h"
+#include "fpt/sweep/ledger.h"
 #include "fpt/sweep/progress.h"
 #include "fpt/sweep/scheduler.h"
+#include "fpt/sweep/stop_signal.h"
 #include "fpt/sweep/worker.h"
 
 namespace fpt::sweep {
@@ -87,6 +90,53 @@ WorkerContext worker_context(const dist::World& world, int threads) {
   return context;
 }
 
+// The worker threads ("slots") of one rank: runtime.experiments_per_gpu experiments at once, each
+// on its own thread with its share of the rank's CPU threads (and the rank's GPU). Channels are
+// shared with the threads so that they outlive the pool if the threads are detached.
+class SlotPool {
+ public:
+  SlotPool(int slots, const WorkerContext& context) {
+    for (int slot = 0; slot < slots; ++slot) {
+      auto channel = std::make_shared<LocalChannel>();
+      channels_.push_back(channel);
+      threads_.emplace_back([channel, context] {
+        while (auto assignment = channel->request())
+          if (auto report = run_assignment(*assignment, context))
+            channel->report(std::move(*report));
+      });
+    }
+  }
+  ~SlotPool() {
+    for (auto& channel : channels_) channel->stop();
+    for (auto& thread : threads_)
+      if (thread.joinable()) thread.join();
+  }
+  SlotPool(const SlotPool&)            = delete;
+  SlotPool& operator=(const SlotPool&) = delete;
+
+  int           size() const { return static_cast<int>(channels_.size()); }
+  LocalChannel& slot(int index) { return *channels_[static_cast<size_t>(index)]; }
+  // After an error: stop the threads taking work and let them go (unwinding must not join a
+  // thread that is mid-experiment, nor destroy a joinable one).
+  void abandon() {
+    for (auto& channel : channels_) channel->stop();
+    for (auto& thread : threads_)
+      if (thread.joinable()) thread.detach();
+  }
+
+ private:
+  std::vector<std::shared_ptr<LocalChannel>> channels_;
+  std::vector<std::thread>                   threads_;
+};
+
+int slot_of(const std::string& text) {
+  if (text.empty()) return 0;
+  return nlohmann::json::parse(text).value("slot", 0);
+}
+std::string slot_message(int slot) {
+  return nlohmann::json{{"slot", slot}}.dump();
+}
+
 int threads_for(const SweepPlan& plan, const SweepRunOptions& options) {
   if (options.threads > 0) return options.threads;
   return static_cast<int>(plan.runtime.threads);
@@ -98,26 +148,90 @@ std::string result_path(const SweepPlan& plan, const std::string& id) {
   return (plan.output_dir / (id + ".h5")).string();
 }
 
-void run_remote_worker(const dist::World& world) {
-  WorkerContext context = worker_context(world, 0);
-  for (;;) {
-    world.send_text(0, kRequestTag, "");
-    dist::ReceivedText message = world.receive_any();
-    if (message.tag == kStopTag) return;
-    Assignment assignment = assignment_from_json(nlohmann::json::parse(message.text));
-    Report     report     = run_assignment(assignment, context);
-    world.send_text(0, kReportTag, to_json(report).dump());
+void run_remote_worker(const dist::World& world, int slots, int threads_per_slot) {
+  SlotPool          pool(slots, worker_context(world, threads_per_slot));
+  std::vector<bool> requested(static_cast<size_t>(slots), false);
+  std::vector<bool> stopped(static_cast<size_t>(slots), false);
+  int               running = slots;
+  // This thread relays between the coordinator and the slots; the slots never wait on MPI here.
+  try {
+    while (running > 0) {
+      bool busy = false;
+      for (int slot = 0; slot < slots; ++slot) {
+        if (stopped[static_cast<size_t>(slot)]) continue;
+        while (auto report = pool.slot(slot).take_report()) {  // reports before new requests
+          world.send_text(0, kReportTag, to_json(*report).dump());
+          busy = true;
+        }
+        if (!requested[static_cast<size_t>(slot)] && pool.slot(slot).wants_work()) {
+          world.send_text(0, kRequestTag, slot_message(slot));
+          requested[static_cast<size_t>(slot)] = true;
+          busy                                 = true;
+        }
+      }
+      if (auto message = world.try_receive_any()) {
+        busy           = true;
+        const int slot = slot_of(message->text);
+        if (slot < 0 || slot >= slots) fail("coordinator addressed slot {} of {}", slot, slots);
+        requested[static_cast<size_t>(slot)] = false;
+        if (message->tag == kStopTag) {
+          pool.slot(slot).stop();
+          stopped[static_cast<size_t>(slot)] = true;
+          --running;
+        } else if (message->tag == kAssignTag) {
+          pool.slot(slot).assign(assignment_from_json(nlohmann::json::parse(message->text)));
+        }
+      }
+      if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  } catch (...) {
+    pool.abandon();
+    throw;
   }
 }
 
+namespace {
+
+// Every experiment's worker group must split its global batch evenly; checked before any starts.
+void check_group_sizes(const SweepPlan& plan, int world_size) {
+  for (const PlannedExperiment& experiment : plan.experiments) {
+    const int     ranks = std::min(ranks_for(plan.runtime, experiment.spec), world_size);
+    const int64_t parts = ranks * plan.runtime.micro_batches;
+    if (experiment.spec.batch_size % parts != 0)
+      fail(
+          "{}: {} ({}): batch_size {} does not split into {} ranks × {} micro-batches; choose a "
+          "batch size divisible by {} or change runtime.ranks_per_experiment / ranks_per_task / "
+          "micro_batches",
+          plan.source.string(), experiment.tag, experiment.id, experiment.spec.batch_size, ranks,
+          plan.runtime.micro_batches, parts);
+  }
+}
+
+}  // namespace
+
 int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOptions& options) {
+  // Every rank stops on the sweep's stop signals (only rank 0 read the sweep file).
+  install_stop_signal_handlers(signals_from_mask(
+      world.broadcast_int(world.rank() == 0 ? signal_mask(plan.runtime.stop_signals) : 0)));
+  // Worker slots per rank and their intra-op threads (a rank's threads shared among its slots).
+  const int slots = world.broadcast_int(
+      world.rank() == 0 ? static_cast<int>(plan.runtime.experiments_per_gpu) : 0);
+  const int rank_threads = world.rank() == 0 ? threads_for(plan, options) : 0;
+  const int threads_per_slot =
+      world.broadcast_int(rank_threads > 0 ? std::max(1, rank_threads / slots) : 0);
   if (world.rank() != 0) {
-    run_remote_worker(world);
+    run_remote_worker(
+        world, slots,
+        threads_per_slot > 0 ? threads_per_slot : std::max(1, world.default_threads() / slots));
     return 0;
   }
-  const int threads = threads_for(plan, options);
+  const int threads = threads_per_slot;
+  check_group_sizes(plan, world.size());
+  // Rank 0's worker thread may join a multi-rank group only when MPI allows calls from two threads.
+  const bool local_joins_groups = world.thread_multiple();
 
   // What is left to do: result files that say completed (or failed, unless retrying) are kept.
+  Ledger    ledger(plan.output_dir);
   Scheduler scheduler(plan, options.retry_failed);
   fmt::print(
       "sweep {}: {} experiments, {} to run, {} already completed, {} failed earlier{} | "
@@ -132,10 +246,22 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   std::map<std::string, double> cost_of;
   for (const auto& experiment : plan.experiments) cost_of[experiment.id] = experiment.cost;
   std::vector<Report> reports;
+  int                 interrupted = 0;
+  bool                draining    = false;  // a stop signal: hand out nothing more
 
   auto record = [&](const Report& report) {
+    if (report.status == "interrupted") {
+      ++interrupted;
+      draining = true;  // one worker stopping means the job is being stopped
+      progress.interrupted(report);
+      scheduler.interrupted(report.id);
+      ledger.append(ledger_entry(report.id, report.tag, "interrupted", report.rank,
+                                 report.steps_done, report.error));
+      return;
+    }
     progress.finished(report, cost_of[report.id]);
     scheduler.finished(report.id, report.status == "completed", report.error);
+    ledger.append(ledger_entry(report.id, report.tag, report.status, report.rank, 0, report.error));
     reports.push_back(report);
   };
   // An experiment whose pretraining failed is recorded failed (with a result file, so that a
@@ -156,91 +282,169 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
       record(report_for(result, written));
     }
   };
-  auto next_assignment = [&]() -> std::optional<Assignment> {
-    const PlannedExperiment* experiment = scheduler.next();
-    record_blocked();
-    if (!experiment) return std::nullopt;
-    Assignment assignment;
-    assignment.id          = experiment->id;
-    assignment.tag         = experiment->tag;
-    assignment.sweep       = plan.name;
-    assignment.result_path = result_path(plan, experiment->id);
-    assignment.threads     = threads;
-    assignment.spec        = experiment->spec;
-    if (experiment->provides_body)
-      assignment.save_body_path = bit_body_path(plan.output_dir, experiment->id).string();
-    if (!experiment->depends_on.empty())
-      assignment.init_body_path = bit_body_path(plan.output_dir, experiment->depends_on).string();
-    return assignment;
+
+  // Rank 0's worker slots (threads that never call MPI outside a worker group).
+  SlotPool pool(
+      slots,
+      worker_context(world, threads > 0 ? threads : std::max(1, world.default_threads() / slots)));
+  struct Worker {
+    int rank = 0;
+    int slot = 0;
+  };
+  std::deque<Worker> idle;  // workers that asked for work and have none yet
+  std::vector<bool>  local_idle(static_cast<size_t>(slots), false);
+  int                active         = world.size() * slots;  // workers not yet told to stop
+  int                next_group_tag = 1;
+  // Distinct ranks among the idle workers (a group needs one worker on each of its ranks); rank 0
+  // joins groups only when MPI allows calls from its worker threads.
+  auto idle_ranks = [&](bool for_group) {
+    std::vector<int> ranks;
+    for (const Worker& worker : idle)
+      if ((!for_group || worker.rank != 0 || local_joins_groups) &&
+          std::find(ranks.begin(), ranks.end(), worker.rank) == ranks.end())
+        ranks.push_back(worker.rank);
+    return ranks;
+  };
+  // Takes one idle worker of `rank` out of the idle list.
+  auto take_worker = [&](int rank) {
+    for (auto it = idle.begin(); it != idle.end(); ++it)
+      if (it->rank == rank) {
+        Worker worker = *it;
+        idle.erase(it);
+        return worker;
+      }
+    fail("internal: no idle worker on rank {}", rank);
   };
 
-  // Rank 0's worker thread (never calls MPI).
-  // The channel is shared with the thread so that it outlives this frame if the thread is detached.
-  auto          channel = std::make_shared<LocalChannel>();
-  LocalChannel& local   = *channel;
-  std::thread   local_worker([channel, context = worker_context(world, threads)] {
-    while (auto assignment = channel->request())
-      channel->report(run_assignment(*assignment, context));
-  });
-  bool          local_running = true;
-  int           remote_active = world.size() - 1;
-  // Ranks that asked for work while everything left waited for a pretraining; answered later.
-  std::deque<int> waiting_ranks;
+  // Hands out as much work as the idle ranks can take: the first experiment (plan order: longest
+  // first) whose worker group fits the idle ranks, again and again — so a group never waits while
+  // an experiment it could run is left.
+  auto assign_work = [&]() -> bool {
+    bool assigned = false;
+    while (!idle.empty() && !draining) {
+      const size_t             single_capacity = idle.size();
+      const size_t             group_capacity  = idle_ranks(true).size();
+      const PlannedExperiment* experiment = scheduler.next([&](const PlannedExperiment& candidate) {
+        const int ranks = std::min(ranks_for(plan.runtime, candidate.spec), world.size());
+        return ranks == 1 ? single_capacity >= 1 : group_capacity >= static_cast<size_t>(ranks);
+      });
+      record_blocked();
+      if (!experiment) break;
+      const int ranks = std::min(ranks_for(plan.runtime, experiment->spec), world.size());
+      // Members: one idle worker on each of `ranks` distinct ranks — remote ranks first, so rank 0
+      // keeps coordinating promptly — led by the lowest rank.
+      std::vector<Worker> members;
+      if (ranks == 1) {
+        members.push_back(idle.front());
+        idle.pop_front();
+      } else {
+        std::vector<int> candidates = idle_ranks(true);
+        std::stable_partition(candidates.begin(), candidates.end(), [](int r) { return r != 0; });
+        candidates.resize(static_cast<size_t>(ranks));
+        std::sort(candidates.begin(), candidates.end());
+        for (int rank : candidates) members.push_back(take_worker(rank));
+      }
+
+      Assignment assignment;
+      assignment.id               = experiment->id;
+      assignment.tag              = experiment->tag;
+      assignment.sweep            = plan.name;
+      assignment.result_path      = result_path(plan, experiment->id);
+      assignment.threads          = threads;
+      assignment.spec             = experiment->spec;
+      assignment.checkpoint_path  = checkpoint_path(plan.output_dir, experiment->id).string();
+      assignment.checkpoint_every = plan.runtime.checkpoint_every;
+      assignment.micro_batches    = plan.runtime.micro_batches;
+      if (ranks > 1) {
+        for (const Worker& member : members) assignment.group_ranks.push_back(member.rank);
+        assignment.group_tag = next_group_tag++;
+      }
+      if (experiment->provides_body)
+        assignment.save_body_path = bit_body_path(plan.output_dir, experiment->id).string();
+      if (!experiment->depends_on.empty())
+        assignment.init_body_path = bit_body_path(plan.output_dir, experiment->depends_on).string();
+
+      progress.started(assignment.tag, members.front().rank, assignment.group_ranks);
+      ledger.append(ledger_entry(assignment.id, assignment.tag, "running", members.front().rank));
+      for (const Worker& member : members) {
+        assignment.slot = member.slot;
+        if (member.rank == 0) {
+          local_idle[static_cast<size_t>(member.slot)] = false;
+          pool.slot(member.slot).assign(assignment);
+        } else {
+          world.send_text(member.rank, kAssignTag, to_json(assignment).dump());
+        }
+      }
+      assigned = true;
+    }
+    return assigned;
+  };
 
   // A coordinator error (e.g. a report it cannot parse) leaves the worker thread running: stop
   // it from taking more work and detach it before rethrowing, so unwinding does not destroy a
   // joinable std::thread (std::terminate); fpt_sweep then aborts the whole MPI job with the error.
   try {
-    while (local_running || remote_active > 0) {
+    while (active > 0) {
       bool busy = false;
+      if (!draining && stop_requested()) {
+        draining = true;
+        fmt::print("{} received: every running experiment saves its checkpoint and stops\n",
+                   stop_signal_name().empty() ? "stop request" : stop_signal_name());
+        std::fflush(stdout);
+      }
       if (auto message = world.try_receive_any()) {
         busy = true;
         if (message->tag == kRequestTag) {
-          waiting_ranks.push_back(message->source);
+          idle.push_back({message->source, slot_of(message->text)});
         } else if (message->tag == kReportTag) {
           record(report_from_json(nlohmann::json::parse(message->text)));
         }
       }
-      while (auto report = local.take_report()) {
-        busy = true;
-        record(*report);
-      }
-      while (!waiting_ranks.empty()) {
-        const int rank = waiting_ranks.front();
-        if (auto assignment = next_assignment()) {
-          progress.started(assignment->tag, rank);
-          world.send_text(rank, kAssignTag, to_json(*assignment).dump());
-        } else if (scheduler.exhausted()) {
-          world.send_text(rank, kStopTag, "");
-          --remote_active;
-        } else {
-          break;  // everything left waits for a running pretraining
+      for (int slot = 0; slot < slots; ++slot) {
+        while (auto report = pool.slot(slot).take_report()) {
+          busy = true;
+          record(*report);
         }
-        waiting_ranks.pop_front();
-        busy = true;
+        if (!local_idle[static_cast<size_t>(slot)] && pool.slot(slot).wants_work()) {
+          local_idle[static_cast<size_t>(slot)] = true;
+          idle.push_back({0, slot});
+          busy = true;
+        }
       }
-      if (local_running && local.wants_work()) {
-        if (auto assignment = next_assignment()) {
+      if (assign_work()) busy = true;
+      // Nothing more will come for idle workers: everything is handed out (or we are stopping).
+      if (scheduler.exhausted() || draining) {
+        while (!idle.empty()) {
+          const Worker worker = idle.front();
+          idle.pop_front();
+          if (worker.rank == 0)
+            pool.slot(worker.slot).stop();
+          else
+            world.send_text(worker.rank, kStopTag, slot_message(worker.slot));
+          --active;
           busy = true;
-          progress.started(assignment->tag, 0);
-          local.assign(std::move(*assignment));
-        } else if (scheduler.exhausted()) {
-          busy = true;
-          local.stop();
-          local_running = false;
         }
       }
       progress.maybe_print_status(plan.runtime.status_every_seconds);
       if (!busy) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   } catch (...) {
-    local.stop();
-    local_worker.detach();
+    pool.abandon();
     throw;
   }
-  local_worker.join();
-  while (auto report = local.take_report()) record(*report);
+  for (int slot = 0; slot < slots; ++slot)
+    while (auto report = pool.slot(slot).take_report()) record(*report);
   progress.maybe_print_status(0, true);
+  if (draining) {
+    const int not_started = static_cast<int>(scheduler.left());
+    fmt::print(
+        "sweep {} interrupted: {} experiments saved a checkpoint, {} not started; rerun the same "
+        "command to continue (finished results are kept){}\n",
+        plan.name, interrupted, not_started,
+        stop_signal_name().empty() ? "" : fmt::format(" [{}]", stop_signal_name()));
+    std::fflush(stdout);
+    return kInterruptedExitCode;
+  }
 
   // The table covers the whole plan: this run's results and earlier ones, read back from files.
   std::vector<core::RunResult>         results_for_table;

@@ -46,7 +46,8 @@ Scheduler::Scheduler(const SweepPlan& plan, bool retry_failed) : plan_(plan) {
   to_run_ = static_cast<int>(queue_.size());
 }
 
-const PlannedExperiment* Scheduler::next() {
+const PlannedExperiment* Scheduler::next(
+    const std::function<bool(const PlannedExperiment&)>& fits) {
   for (auto it = queue_.begin(); it != queue_.end();) {
     const PlannedExperiment* experiment = *it;
     if (!experiment->depends_on.empty()) {
@@ -66,6 +67,10 @@ const PlannedExperiment* Scheduler::next() {
         continue;
       }
     }
+    if (fits && !fits(*experiment)) {
+      ++it;  // needs more ranks than are idle; a smaller one may start meanwhile
+      continue;
+    }
     queue_.erase(it);
     state_[experiment->id] = State::running;
     return experiment;
@@ -75,6 +80,10 @@ const PlannedExperiment* Scheduler::next() {
 
 std::vector<std::pair<const PlannedExperiment*, std::string>> Scheduler::take_blocked() {
   return std::exchange(blocked_, {});
+}
+
+void Scheduler::interrupted(const std::string& id) {
+  state_[id] = State::pending;
 }
 
 void Scheduler::finished(const std::string& id, bool completed, const std::string& error) {

@@ -5,6 +5,7 @@
 // failed. Pure bookkeeping, no MPI, so it is tested on its own.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -19,12 +20,20 @@ class Scheduler {
   Scheduler(const SweepPlan& plan, bool retry_failed);
 
   // The next experiment that can start now (marked running), or nullptr if none can: either
-  // nothing is left (exhausted()) or everything left waits for a running pretraining.
-  const PlannedExperiment* next();
+  // nothing is left (exhausted()), everything left waits for a running pretraining, or — with
+  // `fits` — no waiting experiment fits (e.g. its worker group needs more idle ranks). Plan order
+  // (longest first) otherwise.
+  const PlannedExperiment* next(
+      const std::function<bool(const PlannedExperiment&)>& fits = nullptr);
   // Experiments whose pretraining failed, each with the reason; they leave the queue.
   std::vector<std::pair<const PlannedExperiment*, std::string>> take_blocked();
   // A started experiment finished.
   void finished(const std::string& id, bool completed, const std::string& error = "");
+  // A started experiment stopped with a checkpoint (a stop signal): not finished, not requeued
+  // in this run (the sweep is stopping); a rerun resumes it.
+  void interrupted(const std::string& id);
+  // Experiments still queued (never started in this run).
+  size_t left() const { return queue_.size(); }
 
   bool   exhausted() const { return queue_.empty(); }
   int    to_run() const { return to_run_; }

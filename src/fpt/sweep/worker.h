@@ -3,6 +3,7 @@
 // unwritable file) into a failed Report instead of taking the sweep down.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "fpt/sweep/protocol.h"
@@ -17,7 +18,12 @@ struct WorkerContext {
   double      progress_every_seconds = 20.0;  // per-experiment progress lines (0: none)
 };
 
-Report run_assignment(const Assignment& assignment, const WorkerContext& context);
+// Runs the assignment (creating its worker group first when it names several ranks). Returns the
+// report for the coordinator — nullopt on a group member that is not the leader (the leader
+// reports and writes the result for the whole group). An interrupted experiment writes no result
+// file (its checkpoint holds the progress); a completed or failed one removes its checkpoint once
+// the result file is written.
+std::optional<Report> run_assignment(const Assignment& assignment, const WorkerContext& context);
 
 // Library versions recorded in every result file.
 std::map<std::string, std::string> library_versions();

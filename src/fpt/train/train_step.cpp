@@ -19,9 +19,8 @@ std::unique_ptr<torch::optim::Adam> make_optimizer(const std::vector<torch::Tens
       trainable, torch::optim::AdamOptions(lr).betas({0.9, 0.999}).eps(1e-8).weight_decay(0));
 }
 
-StepOutcome train_step(models::FptModel& model, torch::optim::Adam& optimizer,
-                       const std::vector<torch::Tensor>& trainable, const tasks::Batch& batch,
-                       int64_t num_classes, double grad_clip) {
+StepOutcome accumulate_gradients(models::FptModel& model, const tasks::Batch& batch,
+                                 int64_t num_classes, double loss_weight) {
   auto        scored = tasks::score(model->forward(batch.inputs), batch.targets, num_classes);
   StepOutcome outcome;
   outcome.loss     = scored.loss.item<double>();
@@ -31,10 +30,26 @@ StepOutcome train_step(models::FptModel& model, torch::optim::Adam& optimizer,
     outcome.finite = false;
     return outcome;
   }
-  optimizer.zero_grad();
-  scored.loss.backward();
+  // Weight 1 back-propagates the loss itself, so a lone step is the reference step bit for bit.
+  if (loss_weight == 1.0)
+    scored.loss.backward();
+  else
+    (scored.loss * loss_weight).backward();
+  return outcome;
+}
+
+void apply_update(torch::optim::Adam& optimizer, const std::vector<torch::Tensor>& trainable,
+                  double grad_clip) {
   if (grad_clip > 0) torch::nn::utils::clip_grad_norm_(trainable, grad_clip);
   optimizer.step();
+}
+
+StepOutcome train_step(models::FptModel& model, torch::optim::Adam& optimizer,
+                       const std::vector<torch::Tensor>& trainable, const tasks::Batch& batch,
+                       int64_t num_classes, double grad_clip) {
+  optimizer.zero_grad();
+  const StepOutcome outcome = accumulate_gradients(model, batch, num_classes);
+  if (outcome.finite) apply_update(optimizer, trainable, grad_clip);
   return outcome;
 }
 

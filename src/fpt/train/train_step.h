@@ -2,6 +2,10 @@
 // 1e-8, no weight decay, no schedule) over the trainable parameters only, the task's loss
 // (tasks::score), global gradient-norm clipping — so that tests compare the trainer's own step
 // with the reference implementation (tests/unit/train/parity_adam_test.cpp).
+//
+// The step comes in two halves so that data parallelism and gradient accumulation fit between
+// them: accumulate_gradients (forward + backward of one micro-batch, gradients added up) on each
+// micro-batch, then — after the worker group averaged the gradients — apply_update (clip, Adam).
 #pragma once
 
 #include <torch/torch.h>
@@ -28,7 +32,18 @@ struct StepOutcome {
   bool    finite   = true;  // false: the loss was NaN/Inf and no update was made
 };
 
-// forward, loss, backward, clip (grad_clip > 0), Adam step. Batch already on the model's device.
+// Forward and backward of one micro-batch: its loss (mean over its predictions) times
+// `loss_weight` is back-propagated and ADDED to the trainable parameters' gradients. A NaN/Inf
+// loss is not back-propagated (outcome.finite false). Clear the gradients before the first.
+StepOutcome accumulate_gradients(models::FptModel& model, const tasks::Batch& batch,
+                                 int64_t num_classes, double loss_weight = 1.0);
+
+// Clip the gradients' global norm (grad_clip > 0) and take the Adam step.
+void apply_update(torch::optim::Adam& optimizer, const std::vector<torch::Tensor>& trainable,
+                  double grad_clip);
+
+// A whole single-process step: clear gradients, accumulate_gradients, apply_update (skipped when
+// the loss is not finite). Batch already on the model's device.
 StepOutcome train_step(models::FptModel& model, torch::optim::Adam& optimizer,
                        const std::vector<torch::Tensor>& trainable, const tasks::Batch& batch,
                        int64_t num_classes, double grad_clip);

@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 
 #include "fpt/core/error.h"
 #include "fpt/core/hashing.h"
+#include "fpt/dist/grad_sync.h"
 #include "fpt/models/body_init.h"
 #include "fpt/models/make_model.h"
 #include "fpt/models/parameter_groups.h"
@@ -14,6 +16,7 @@
 #include "fpt/tasks/task.h"
 #include "fpt/train/batch_prefetcher.h"
 #include "fpt/train/train_step.h"
+#include "fpt/train/trainable_checkpoint.h"
 
 namespace fpt::train {
 namespace {
@@ -60,6 +63,11 @@ tasks::Batch to_device(tasks::Batch batch, const torch::Device& device) {
   if (device.is_cpu()) return batch;
   return {batch.inputs.to(device, /*non_blocking=*/true),
           batch.targets.to(device, /*non_blocking=*/true)};
+}
+
+// Rows [first, first + rows) of a batch (a member's slice, or a micro-batch of it).
+tasks::Batch rows_of(const tasks::Batch& batch, int64_t first, int64_t rows) {
+  return {batch.inputs.narrow(0, first, rows), batch.targets.narrow(0, first, rows)};
 }
 
 template <typename NextBatch>
@@ -117,38 +125,128 @@ core::RunResult train_experiment(const core::ExperimentSpec& given_spec,
   if (trainable.empty()) fail("{}: trains='{}' leaves nothing to train", result.tag, spec.trains);
   auto optimizer = make_optimizer(trainable, spec.lr);
 
-  double  interval_loss = 0.0, interval_correct = 0.0;
-  int64_t interval_count = 0;
-  double  train_seconds  = 0.0;
+  // Data parallelism: every member draws the same global batch from the same generator and trains
+  // on its own rows of it, so the group computes exactly what one process would on the whole batch.
+  dist::Communicator* group         = options.communicator;
+  const int           group_size    = group ? group->size() : 1;
+  const bool          leader        = !group || group->rank() == 0;
+  const int64_t       micro_batches = std::max<int64_t>(options.micro_batches, 1);
+  if (spec.batch_size % (group_size * micro_batches) != 0)
+    fail(
+        "{}: batch_size {} does not divide into {} ranks × {} micro-batches; choose a batch size "
+        "that does, or change runtime.ranks_per_experiment / micro_batches",
+        result.tag, spec.batch_size, group_size, micro_batches);
+  const int64_t                   local_rows = spec.batch_size / group_size;
+  const int64_t                   micro_rows = local_rows / micro_batches;
+  const int64_t                   first_row  = group ? group->rank() * local_rows : 0;
+  std::unique_ptr<dist::GradSync> grad_sync;
+  if (group) grad_sync = std::make_unique<dist::GradSync>(trainable, *group);
+  // Scalars that ride along with the gradients: loss sum, correct sum, predictions, non-finite
+  // flag, stop flag — so the group agrees on statistics, divergence and stopping in one message.
+  constexpr size_t kStepScalars      = 5;
+  result.group_size                  = group_size;
+  result.communicated_bytes_per_step = grad_sync ? grad_sync->bytes_per_step(kStepScalars) : 0;
+
+  // Resume: parameters, Adam, generators and curve from the checkpoint; the data position by
+  // replaying the seeded draws of the steps (and evaluations) already taken.
+  TrainingProgress progress;
+  progress.experiment_id = result.id;
+  if (!options.checkpoint_file.empty() && std::filesystem::exists(options.checkpoint_file)) {
+    progress =
+        load_checkpoint(options.checkpoint_file, result.id, *model, *optimizer, options.device);
+    if (progress.step >= spec.steps)
+      fail("{}: checkpoint {} is at step {} of {}; delete it to rerun the experiment", result.tag,
+           options.checkpoint_file, progress.step, spec.steps);
+    for (int64_t step = 1; step <= progress.step; ++step) {
+      task->train_batch(spec.batch_size, train_generator);
+      if (step % spec.eval_every == 0)
+        for (int64_t index = 0; index < spec.eval_batches; ++index)
+          task->eval_batch(spec.batch_size, eval_generator);
+    }
+    result.resumed_from_step = progress.step;
+    if (options.on_resume) options.on_resume(progress.step);
+    result.curve      = progress.curve;
+    result.steps_done = progress.step;
+  }
+  if (grad_sync) grad_sync->broadcast_parameters();
+  double       interval_loss    = progress.interval_loss;
+  double       interval_correct = progress.interval_correct;
+  int64_t      interval_count   = progress.interval_count;
+  double       train_seconds    = progress.train_seconds;
+  const double resumed_elapsed  = progress.elapsed_seconds;
+  auto         elapsed          = [&] { return resumed_elapsed + seconds_since(started); };
+  auto         write_checkpoint = [&](int64_t step) {
+    if (!leader || options.checkpoint_file.empty()) return;
+    progress.step             = step;
+    progress.curve            = result.curve;
+    progress.elapsed_seconds  = elapsed();
+    progress.train_seconds    = train_seconds;
+    progress.interval_loss    = interval_loss;
+    progress.interval_correct = interval_correct;
+    progress.interval_count   = interval_count;
+    save_checkpoint(options.checkpoint_file, progress, *model, *optimizer, options.device);
+    if (options.on_checkpoint) options.on_checkpoint(step);
+  };
+
   // Training batches: drawn on a background thread (the only user of train_generator from here
   // on), or inline when prefetch_batches is 0; the same batches either way.
+  const int64_t                    first_step = progress.step + 1;
   std::unique_ptr<BatchPrefetcher> prefetcher;
   if (options.prefetch_batches > 0)
     prefetcher = std::make_unique<BatchPrefetcher>(
-        [&] { return task->train_batch(spec.batch_size, train_generator); }, spec.steps,
-        options.prefetch_batches);
-  for (int64_t step = 1; step <= spec.steps; ++step) {
+        [&] { return task->train_batch(spec.batch_size, train_generator); },
+        spec.steps - progress.step, options.prefetch_batches);
+  for (int64_t step = first_step; step <= spec.steps; ++step) {
     const auto   step_start = Clock::now();
     tasks::Batch drawn =
         prefetcher ? prefetcher->next() : task->train_batch(spec.batch_size, train_generator);
-    tasks::Batch      batch = to_device(std::move(drawn), options.device);
-    const StepOutcome outcome =
-        train_step(model, *optimizer, trainable, batch, shape.num_classes, spec.grad_clip);
-    if (!outcome.finite) {
-      result.status       = "failed";
-      result.error        = fmt::format("training loss became {} at step {}", outcome.loss, step);
-      result.steps_done   = step - 1;
-      result.wall_seconds = seconds_since(started);
+    if (group_size > 1) drawn = rows_of(drawn, first_row, local_rows);
+
+    optimizer->zero_grad();
+    double  loss_sum = 0.0, correct_sum = 0.0, first_bad_loss = 0.0;
+    int64_t count  = 0;
+    bool    finite = true;
+    for (int64_t micro = 0; micro < micro_batches && finite; ++micro) {
+      tasks::Batch part =
+          micro_batches > 1 ? rows_of(drawn, micro * micro_rows, micro_rows) : drawn;
+      const StepOutcome outcome =
+          accumulate_gradients(model, to_device(std::move(part), options.device), shape.num_classes,
+                               1.0 / static_cast<double>(micro_batches));
+      finite = outcome.finite;
+      if (!finite) first_bad_loss = outcome.loss;
+      loss_sum += outcome.loss * static_cast<double>(outcome.count);
+      correct_sum += outcome.accuracy * static_cast<double>(outcome.count);
+      count += outcome.count;
+    }
+    bool stop_here = options.stop_requested && options.stop_requested();
+    if (grad_sync) {
+      const std::vector<double> mean = grad_sync->average(
+          {finite ? loss_sum : 0.0, finite ? correct_sum : 0.0, static_cast<double>(count),
+           finite ? 0.0 : 1.0, stop_here ? 1.0 : 0.0});
+      loss_sum    = mean[0] * group_size;
+      correct_sum = mean[1] * group_size;
+      count       = std::llround(mean[2] * group_size);
+      if (finite && mean[3] > 0) first_bad_loss = std::nan("");
+      finite    = mean[3] == 0;
+      stop_here = mean[4] > 0;
+    }
+    if (!finite) {
+      result.status     = "failed";
+      result.error      = fmt::format("training loss became {} at step {}{}", first_bad_loss, step,
+                                 group_size > 1 ? " (on a member of the worker group)" : "");
+      result.steps_done = step - 1;
+      result.wall_seconds = elapsed();
       return result;
     }
+    apply_update(*optimizer, trainable, spec.grad_clip);
     train_seconds += seconds_since(step_start);
     result.steps_done = step;
 
-    interval_loss += outcome.loss * static_cast<double>(outcome.count);
-    interval_correct += outcome.accuracy * static_cast<double>(outcome.count);
-    interval_count += outcome.count;
+    interval_loss += loss_sum;
+    interval_correct += correct_sum;
+    interval_count += count;
 
-    if (step % spec.eval_every == 0 || step == spec.steps) {
+    if (leader && (step % spec.eval_every == 0 || step == spec.steps)) {
       Evaluation held_out =
           evaluate(model, spec.eval_batches, shape.num_classes, options.device,
                    [&](int64_t) { return task->eval_batch(spec.batch_size, eval_generator); });
@@ -158,12 +256,30 @@ core::RunResult train_experiment(const core::ExperimentSpec& given_spec,
       point.train_accuracy  = interval_correct / static_cast<double>(interval_count);
       point.eval_loss       = held_out.loss;
       point.eval_accuracy   = held_out.accuracy;
-      point.elapsed_seconds = seconds_since(started);
+      point.elapsed_seconds = elapsed();
       result.curve.push_back(point);
       if (options.on_evaluation) options.on_evaluation(point);
       interval_loss = interval_correct = 0.0;
       interval_count                   = 0;
+    } else if (!leader && (step % spec.eval_every == 0 || step == spec.steps)) {
+      interval_loss = interval_correct = 0.0;
+      interval_count                   = 0;
     }
+    const bool periodic = options.checkpoint_every > 0 && step % options.checkpoint_every == 0;
+    if (step < spec.steps && (periodic || stop_here)) write_checkpoint(step);
+    if (stop_here && step < spec.steps) {
+      result.status       = "interrupted";
+      result.error        = fmt::format("stopped at step {} of {}; checkpoint {}", step, spec.steps,
+                                        options.checkpoint_file);
+      result.wall_seconds = elapsed();
+      return result;
+    }
+  }
+  if (options.on_trained) options.on_trained(*model);
+  if (!leader) {  // the leader evaluates and reports; a member only trained
+    result.status       = "completed";
+    result.wall_seconds = elapsed();
+    return result;
   }
 
   const core::CurvePoint& last = result.curve.back();
@@ -211,7 +327,7 @@ core::RunResult train_experiment(const core::ExperimentSpec& given_spec,
 
   result.samples_per_second =
       train_seconds > 0 ? static_cast<double>(spec.steps * spec.batch_size) / train_seconds : 0.0;
-  result.wall_seconds = seconds_since(started);
+  result.wall_seconds = elapsed();
   result.status       = "completed";
   return result;
 }
