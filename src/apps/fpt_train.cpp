@@ -2,6 +2,8 @@
 // spec key is an option (--task, --body, --steps, --listops_mode, ...; see --help).
 //
 //   build/fpt_train --task bit-xor --body gpt2-tiny --steps 500 --output /tmp/xor.h5
+//   build/fpt_train --task bit-xor --body gpt2-tiny --steps 500 --attention-map xor.tsv
+//       (the trained model's layer-0 head-0 attention on one example; draw it with fpt_figures)
 #include <fmt/format.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
@@ -12,6 +14,8 @@
 #include "fpt/core/experiment_spec.h"
 #include "fpt/dist/world.h"
 #include "fpt/io/atomic_file.h"
+#include "fpt/results/figures/attention_map_file.h"
+#include "fpt/sweep/attention_map_export.h"
 #include "fpt/sweep/grid.h"
 #include "fpt/sweep/worker.h"
 
@@ -24,6 +28,15 @@ int main(int argc, char** argv) {
   int         threads = 0;
   app.add_option("--output", output, "result file (.h5); default results/train/<id>.h5");
   app.add_option("--threads", threads, "intra-op threads (default: all CPUs of this process)");
+  std::string attention_map;
+  int64_t     attention_layer = 0, attention_head = 0;
+  app.add_option("--attention-map", attention_map,
+                 "after training, write the attention probabilities of one GPT-2 layer and head on "
+                 "one held-out example to this file (draw it with fpt_figures --attention-map)");
+  app.add_option("--attention-layer", attention_layer, "layer of --attention-map (0 = first)")
+      ->capture_default_str();
+  app.add_option("--attention-head", attention_head, "head of --attention-map")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -73,6 +86,16 @@ int main(int argc, char** argv) {
       }
     }
 
+    // Only the experiment itself (not its Bit Memory pretraining above).
+    if (!attention_map.empty()) {
+      context.on_trained = [&](torch::nn::Module& trained) {
+        fpt::results::write_attention_map(
+            attention_map,
+            fpt::sweep::trained_attention_map(spec, trained, attention_layer, attention_head));
+        fmt::print("fpt_train: attention map of layer {} head {} -> {}\n", attention_layer,
+                   attention_head, attention_map);
+      };
+    }
     fmt::print("fpt_train: {} ({})\n", assignment.tag, assignment.id);
     const auto report = fpt::sweep::run_assignment(assignment, context);
     if (report->status != "completed") {

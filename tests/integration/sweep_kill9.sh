@@ -47,5 +47,8 @@ grep -Eq "resuming .* from step [1-9][0-9]*" "$work/second.log" ||
   { echo "FAIL: the rerun resumed nothing from a checkpoint"; exit 1; }
 grep -q '"status":"interrupted"' "$work/results/ledger.jsonl" ||
   { echo "FAIL: the ledger did not close the crashed run's entries"; exit 1; }
+check_group_resumed "$work/results" "$work/second.log"
+leftovers=$(find "$work/results" -name '*.tmp.*' | wc -l)
+[ "$leftovers" -eq 0 ] || { echo "FAIL: $leftovers temporary files left after the rerun"; exit 1; }
 same_results "$work/results" "$work/reference"
 echo "sweep_kill9: OK"

@@ -34,5 +34,6 @@ run "$work/results" | tee "$work/second.log"
 grep -Eq "resuming .* from step [1-9][0-9]*" "$work/second.log" ||
   { echo "FAIL: the rerun resumed nothing"; exit 1; }
 ls "$work/results/checkpoints/"*.pt >/dev/null 2>&1 && { echo "FAIL: checkpoints left after completion"; exit 1; }
+check_group_resumed "$work/results" "$work/second.log"
 same_results "$work/results" "$work/reference"
 echo "sweep_resume: OK"

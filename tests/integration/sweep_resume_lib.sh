@@ -4,7 +4,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/mpi_env.sh"
 
-# write_resume_sweep FILE: two tasks × two seeds; bit-xor trains in a 2-rank worker group.
+# write_resume_sweep FILE: two tasks × two seeds; bit-memory (the longest, so the one a stop or a
+# crash interrupts) trains in 2-rank worker groups, bit-xor alone.
 write_resume_sweep() {
   cat > "$1" <<'YAML'
 name: resume
@@ -12,7 +13,7 @@ runtime:
   threads: 1
   checkpoint_every: 10
   ranks_per_experiment: 1
-  ranks_per_task: {bit-xor: 2}
+  ranks_per_task: {bit-memory: 2}
 defaults:
   body: gpt2-tiny
   trains: fpt
@@ -47,6 +48,21 @@ same_results() {
   diff <(curves_and_finals "$1") <(curves_and_finals "$2") > /tmp/resume_diff.$$ || {
     echo "FAIL: results differ from the uninterrupted run:"; head -40 /tmp/resume_diff.$$; return 1; }
   echo "results identical to the uninterrupted run ($(ls "$1"/*.h5 | wc -l) files)"
+}
+
+# check_group_resumed DIR LOG: the rerun resumed a 2-rank bit-memory group from a checkpoint, and
+# its result file says so (resumed_from_step > 0, group_size 2).
+check_group_resumed() {
+  local line step id
+  line=$(grep -E "resuming gpt2-tiny_bit-memory.* from step [1-9][0-9]*" "$2" | head -1)
+  [ -n "$line" ] || { echo "FAIL: no worker group was resumed"; return 1; }
+  step=$(echo "$line" | sed -E 's/.* from step ([0-9]+).*/\1/')
+  id=$(echo "$line" | grep -oE 'checkpoints/[0-9a-f]{16}' | cut -d/ -f2)
+  value() { h5dump -a "$1" "$DIR_FILE" | grep -oE '\(0\): [0-9]+' | grep -oE '[0-9]+$'; }
+  DIR_FILE="$1/$id.h5"
+  [ "$(value /resumed_from_step)" = "$step" ] || { echo "FAIL: $id resumed_from_step != $step"; return 1; }
+  [ "$(value /group_size)" = 2 ] || { echo "FAIL: $id did not train in a group of 2"; return 1; }
+  echo "worker group $id resumed from step $step"
 }
 
 # wait_for SECONDS COMMAND...: polls until COMMAND succeeds; fails after SECONDS.

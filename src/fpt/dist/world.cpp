@@ -12,6 +12,11 @@
 namespace fpt::dist {
 namespace {
 
+// The sweep protocol's messages travel on their own duplicate of MPI_COMM_WORLD, so that nothing
+// else on MPI_COMM_WORLD (MPI_Comm_create_group of worker groups exchanges point-to-point
+// messages there, with the group's tag) can be taken by the coordinator's any-tag probe.
+MPI_Comm protocol = MPI_COMM_NULL;
+
 void check(int code, const char* what) {
   if (code != MPI_SUCCESS) {
     char text[MPI_MAX_ERROR_STRING];
@@ -25,7 +30,7 @@ ReceivedText receive_probed(const MPI_Status& status) {
   int count = 0;
   MPI_Get_count(&status, MPI_CHAR, &count);
   std::string text(static_cast<size_t>(count), '\0');
-  check(MPI_Recv(text.data(), count, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG, MPI_COMM_WORLD,
+  check(MPI_Recv(text.data(), count, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG, protocol,
                  MPI_STATUS_IGNORE),
         "receive");
   return {status.MPI_SOURCE, status.MPI_TAG, std::move(text)};
@@ -38,7 +43,12 @@ World::World(int* argc, char*** argv) {
   // MULTIPLE: rank 0's worker thread joins worker groups (allreduce) while its main thread
   // coordinates. Without it rank 0 only runs single-rank experiments.
   check(MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided), "init");
-  thread_multiple_ = provided >= MPI_THREAD_MULTIPLE;
+  // Worker groups need MULTIPLE on every rank (a slot thread in a group while another thread
+  // relays messages): agree on it.
+  int multiple = provided >= MPI_THREAD_MULTIPLE ? 1 : 0;
+  MPI_Allreduce(MPI_IN_PLACE, &multiple, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+  thread_multiple_ = multiple == 1;
+  MPI_Comm_dup(MPI_COMM_WORLD, &protocol);
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   MPI_Comm node;
@@ -55,7 +65,9 @@ World::World(int* argc, char*** argv) {
 World::~World() {
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (!finalized) MPI_Finalize();
+  if (finalized) return;
+  if (protocol != MPI_COMM_NULL) MPI_Comm_free(&protocol);
+  MPI_Finalize();
 }
 
 int World::default_threads() const {
@@ -63,27 +75,26 @@ int World::default_threads() const {
 }
 
 void World::send_text(int destination, int tag, const std::string& text) const {
-  check(MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, destination, tag,
-                 MPI_COMM_WORLD),
+  check(MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, destination, tag, protocol),
         "send");
 }
 
 ReceivedText World::receive_any() const {
   MPI_Status status;
-  check(MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &status), "probe");
+  check(MPI_Probe(MPI_ANY_SOURCE, MPI_ANY_TAG, protocol, &status), "probe");
   return receive_probed(status);
 }
 
 std::optional<ReceivedText> World::try_receive_any() const {
   MPI_Status status;
   int        flag = 0;
-  check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status), "iprobe");
+  check(MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, protocol, &flag, &status), "iprobe");
   if (!flag) return std::nullopt;
   return receive_probed(status);
 }
 
 int World::broadcast_int(int value) const {
-  check(MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD), "broadcast");
+  check(MPI_Bcast(&value, 1, MPI_INT, 0, protocol), "broadcast");
   return value;
 }
 

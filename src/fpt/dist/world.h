@@ -30,7 +30,7 @@ class World {
   int local_rank() const { return local_rank_; }  // rank among the ranks on this node
   int local_size() const { return local_size_; }  // ranks on this node
   const std::string& host() const { return host_; }
-  // Whether the MPI library gave MPI_THREAD_MULTIPLE (rank 0's worker thread may join groups).
+  // Whether the MPI library gave MPI_THREAD_MULTIPLE on every rank (needed for worker groups).
   bool thread_multiple() const { return thread_multiple_; }
 
   // Intra-op threads a rank should use: the CPUs it is bound to, or — when unbound — this node's

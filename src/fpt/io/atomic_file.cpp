@@ -1,5 +1,6 @@
 #include "fpt/io/atomic_file.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,10 +18,27 @@ fs::path temporary_path_for(const fs::path& path) {
   return fs::path(path.string() + ".tmp." + std::to_string(::getpid()));
 }
 
+namespace {
+
+// Flushes `path` (a file or a directory) to stable storage; best effort (some file systems refuse
+// fsync on directories).
+void sync_to_disk(const fs::path& path) {
+  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (descriptor < 0) return;
+  ::fsync(descriptor);
+  ::close(descriptor);
+}
+
+}  // namespace
+
 void write_atomically(const fs::path& path, const std::function<void(const fs::path&)>& write) {
   const fs::path temporary = temporary_path_for(path);
   try {
     write(temporary);
+    // The contents reach the disk before the name does: after a power loss or a node crash the
+    // file is either the old one or the whole new one (and a checkpoint removed after a result
+    // was written is never the only copy of the progress).
+    sync_to_disk(temporary);
   } catch (...) {
     std::error_code ignored;
     fs::remove(temporary, ignored);
@@ -33,6 +51,21 @@ void write_atomically(const fs::path& path, const std::function<void(const fs::p
     fail("could not move {} into place as {}: {}", temporary.string(), path.string(),
          error.message());
   }
+  sync_to_disk(path.has_parent_path() ? path.parent_path() : fs::path("."));
+}
+
+size_t remove_stale_temporaries(const fs::path& directory) {
+  size_t          removed = 0;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(directory, error)) {
+    const std::string name = entry.path().filename().string();
+    const size_t      mark = name.rfind(".tmp.");
+    if (mark == std::string::npos || !entry.is_regular_file(error)) continue;
+    const std::string pid = name.substr(mark + 5);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (fs::remove(entry.path(), error)) ++removed;
+  }
+  return removed;
 }
 
 void write_text_atomically(const fs::path& path, const std::string& text) {

@@ -13,9 +13,14 @@ namespace fpt::io {
 // processes writing the same file from clobbering each other's temporary).
 std::filesystem::path temporary_path_for(const std::filesystem::path& path);
 
-// Calls write(temporary) and renames the result to `path`; removes the temporary if write throws.
+// Calls write(temporary), flushes it to disk and renames it to `path` (then flushes the
+// directory); removes the temporary if write throws.
 void write_atomically(const std::filesystem::path&                             path,
                       const std::function<void(const std::filesystem::path&)>& write);
+
+// Removes the temporaries ("<name>.tmp.<pid>") a crashed writer left in `directory`; returns how
+// many. Call it only when no other process writes there (a sweep holds its ledger lock).
+size_t remove_stale_temporaries(const std::filesystem::path& directory);
 
 // Writes `text` to `path` atomically.
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);

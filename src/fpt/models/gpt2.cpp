@@ -80,10 +80,22 @@ torch::Tensor Gpt2AttentionImpl::forward(const torch::Tensor& x) {
     return t.view({B, T, n_head, head_dim}).transpose(1, 2);
   };
   const torch::Tensor q = heads(qkv[0]), k = heads(qkv[1]), v = heads(qkv[2]);
+  const double        scale     = 1.0 / std::sqrt(static_cast<double>(head_dim));
+  const double        dropout_p = is_training() ? attention_dropout : 0.0;
   // softmax(q kᵀ / sqrt(head_dim) + causal mask) v, with dropout on the probabilities when training
-  const torch::Tensor y = at::scaled_dot_product_attention(
-      q, k, v, /*attn_mask=*/{}, /*dropout_p=*/is_training() ? attention_dropout : 0.0,
-      /*is_causal=*/true, /*scale=*/1.0 / std::sqrt(static_cast<double>(head_dim)));
+  torch::Tensor y;
+  if (keep_probabilities) {  // the same computation spelled out, to keep the probabilities
+    const torch::Tensor future =
+        torch::ones({T, T}, torch::dtype(torch::kBool).device(x.device())).triu(1);  // (T, T)
+    const torch::Tensor scores =
+        torch::matmul(q, k.transpose(-2, -1)).mul(scale).masked_fill(future, -INFINITY);
+    const torch::Tensor weights = torch::softmax(scores, -1);  // (B, n_head, T, T)
+    probabilities               = weights.detach();
+    y = torch::matmul(torch::dropout(weights, dropout_p, is_training()), v);
+  } else {
+    y = at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, dropout_p,
+                                         /*is_causal=*/true, scale);
+  }
   // (B, n_head, T, head_dim) -> (B, T, C)
   return resid_dropout(c_proj(y.transpose(1, 2).contiguous().view({B, T, C})));
 }

@@ -36,6 +36,11 @@ struct Gpt2AttentionImpl : torch::nn::Module {
   Conv1D             c_attn{nullptr};    // C -> 3C
   Conv1D             c_proj{nullptr};    // C -> C
   torch::nn::Dropout resid_dropout{nullptr};
+  // Attention maps (attention_probe.h): when set, forward computes softmax(q kᵀ/sqrt(d) + causal
+  // mask) explicitly instead of the fused kernel (the same result to float rounding) and keeps
+  // the probabilities, before dropout, in `probabilities` (B, n_head, T, T), detached.
+  bool          keep_probabilities = false;
+  torch::Tensor probabilities;
 };
 TORCH_MODULE(Gpt2Attention);
 

@@ -65,27 +65,6 @@ void write_spec(const Hdf5Node& root, const core::ExperimentSpec& spec) {
   group.write_attribute("spec_json", core::canonical_spec_text(spec));
 }
 
-// Column-wise, so that pandas.DataFrame({k: f["curves"][k][:] for k in f["curves"]}) is the curve.
-void write_curves(const Hdf5Node& root, const std::vector<core::CurvePoint>& curve) {
-  std::vector<int64_t> step;
-  std::vector<double>  train_loss, train_accuracy, eval_loss, eval_accuracy, elapsed_seconds;
-  for (const auto& point : curve) {
-    step.push_back(point.step);
-    train_loss.push_back(point.train_loss);
-    train_accuracy.push_back(point.train_accuracy);
-    eval_loss.push_back(point.eval_loss);
-    eval_accuracy.push_back(point.eval_accuracy);
-    elapsed_seconds.push_back(point.elapsed_seconds);
-  }
-  const Hdf5Node group = root.create_group("curves");
-  group.write_dataset("step", step);
-  group.write_dataset("train_loss", train_loss);
-  group.write_dataset("train_accuracy", train_accuracy);
-  group.write_dataset("eval_loss", eval_loss);
-  group.write_dataset("eval_accuracy", eval_accuracy);
-  group.write_dataset("elapsed_seconds", elapsed_seconds);
-}
-
 void write_final(const Hdf5Node& root, const core::RunResult& result) {
   const Hdf5Node group = root.create_group("final");
   group.write_attribute("final_train_loss", result.final_train_loss);
@@ -253,6 +232,28 @@ std::map<std::string, std::string> read_versions(const Hdf5Node& root) {
 
 }  // namespace
 
+// Column-wise, so that pandas.DataFrame({k: f["curves"][k][:] for k in f["curves"]}) is the curve.
+void write_curve_columns(const io::Hdf5Node& parent, const std::string& name,
+                         const std::vector<core::CurvePoint>& curve) {
+  std::vector<int64_t> step;
+  std::vector<double>  train_loss, train_accuracy, eval_loss, eval_accuracy, elapsed_seconds;
+  for (const auto& point : curve) {
+    step.push_back(point.step);
+    train_loss.push_back(point.train_loss);
+    train_accuracy.push_back(point.train_accuracy);
+    eval_loss.push_back(point.eval_loss);
+    eval_accuracy.push_back(point.eval_accuracy);
+    elapsed_seconds.push_back(point.elapsed_seconds);
+  }
+  const io::Hdf5Node group = parent.create_group(name);
+  group.write_dataset("step", step);
+  group.write_dataset("train_loss", train_loss);
+  group.write_dataset("train_accuracy", train_accuracy);
+  group.write_dataset("eval_loss", eval_loss);
+  group.write_dataset("eval_accuracy", eval_accuracy);
+  group.write_dataset("elapsed_seconds", elapsed_seconds);
+}
+
 void write_run_file(const fs::path& path, const core::RunResult& result) {
   try {
     io::write_atomically(path, [&](const fs::path& temporary) {
@@ -260,7 +261,7 @@ void write_run_file(const fs::path& path, const core::RunResult& result) {
       const Hdf5Node& root = file.root();
       write_identity_and_outcome(root, result);
       write_spec(root, result.spec);
-      write_curves(root, result.curve);
+      write_curve_columns(root, "curves", result.curve);
       write_final(root, result);
       write_eval_splits(root, result.split_evaluations);
       write_parameters(root, result.parameters);

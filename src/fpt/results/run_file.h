@@ -9,8 +9,10 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fpt/core/run_result.h"
+#include "fpt/io/hdf5_file.h"
 
 namespace fpt::results {
 
@@ -31,5 +33,11 @@ core::RunResult read_run_file(const std::filesystem::path& path);
 // Just the `status` attribute ("completed" | "failed"), cheaply, for skipping finished
 // experiments. nullopt when the file is missing, unreadable, corrupt or not an fpt run file.
 std::optional<std::string> read_run_status(const std::filesystem::path& path);
+
+// Writes `curve` as the group `parent/name` with one dataset per field (step, train_loss,
+// train_accuracy, eval_loss, eval_accuracy, elapsed_seconds): the run file's /curves layout, also
+// used for each experiment in a sweep collection.
+void write_curve_columns(const io::Hdf5Node& parent, const std::string& name,
+                         const std::vector<core::CurvePoint>& curve);
 
 }  // namespace fpt::results

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <map>
 #include <tuple>
 
 #include "fpt/core/names.h"
+#include "fpt/results/seed_statistics.h"
 
 namespace fpt::results {
 
@@ -25,68 +25,18 @@ std::string row_suffix(const core::RunResult& result) {
   return result.tag.substr(base.size() + (result.tag[base.size()] == '_' ? 1 : 0));
 }
 
-struct Cell {
-  std::vector<double> accuracies;  // percent, completed runs with a measured accuracy
-  int                 failed     = 0;
-  int                 unmeasured = 0;
-  int                 runs       = 0;
-};
-
-// Table text must not end a cell early.
-std::string escape_pipes(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-std::string format_cell(const Cell& cell) {
-  if (cell.runs == 0) return "—";
-  if (cell.accuracies.empty() && cell.failed == cell.runs) return "failed";
-  if (cell.accuracies.empty() && cell.unmeasured == cell.runs) return "unmeasured";
-  std::string text;
-  if (!cell.accuracies.empty()) {
-    const double n   = static_cast<double>(cell.accuracies.size());
-    double       sum = 0.0;
-    for (double value : cell.accuracies) sum += value;
-    const double mean = sum / n;
-    if (cell.accuracies.size() == 1) {
-      text = fmt::format("{:.1f} (n=1)", mean);
-    } else {
-      double squares = 0.0;
-      for (double value : cell.accuracies) squares += (value - mean) * (value - mean);
-      const double deviation = std::sqrt(squares / (n - 1.0));  // sample std: n - 1
-      text = fmt::format("{:.1f} ± {:.1f} (n={})", mean, deviation, cell.accuracies.size());
-    }
-  }
-  auto append = [&](const std::string& note) { text += (text.empty() ? "" : ", ") + note; };
-  if (cell.failed > 0) append(fmt::format("failed {}/{}", cell.failed, cell.runs));
-  if (cell.unmeasured > 0) append(fmt::format("unmeasured {}/{}", cell.unmeasured, cell.runs));
-  return text;
-}
-
 }  // namespace
 
 std::string markdown_summary_table(const std::vector<core::RunResult>& results) {
-  std::vector<RowKey>                            rows;
-  std::vector<std::string>                       tasks;
-  std::map<std::pair<RowKey, std::string>, Cell> cells;
+  std::vector<RowKey>                                      rows;
+  std::vector<std::string>                                 tasks;
+  std::map<std::pair<RowKey, std::string>, SeedStatistics> cells;
   for (const auto& result : results) {
     const RowKey row{result.spec.body, result.spec.init, result.spec.trains, row_suffix(result)};
     if (std::find(rows.begin(), rows.end(), row) == rows.end()) rows.push_back(row);
     if (std::find(tasks.begin(), tasks.end(), result.spec.task) == tasks.end())
       tasks.push_back(result.spec.task);
-    Cell& cell = cells[{row, result.spec.task}];
-    ++cell.runs;
-    if (!result.completed()) {
-      ++cell.failed;
-    } else if (std::isnan(result.headline_accuracy())) {
-      ++cell.unmeasured;
-    } else {
-      cell.accuracies.push_back(result.headline_accuracy() * 100.0);
-    }
+    cells[{row, result.spec.task}].add(result.completed(), result.headline_accuracy() * 100.0);
   }
 
   // Columns in the paper's order (Memory, XOR, ListOps, ...); names fpt does not know go last.
@@ -101,7 +51,7 @@ std::string markdown_summary_table(const std::vector<core::RunResult>& results) 
   std::string table     = "| body / init / trains |";
   std::string separator = "|---|";
   for (const auto& task : tasks) {
-    table += " " + escape_pipes(task) + " |";
+    table += " " + escape_markdown_pipes(task) + " |";
     separator += "---|";
   }
   table += "\n" + separator + "\n";
@@ -109,10 +59,11 @@ std::string markdown_summary_table(const std::vector<core::RunResult>& results) 
     const auto& [body, init, trains, suffix] = row;
     const std::string label =
         body + " / " + init + " / " + trains + (suffix.empty() ? "" : " " + suffix);
-    table += "| " + escape_pipes(label) + " |";
+    table += "| " + escape_markdown_pipes(label) + " |";
     for (const auto& task : tasks) {
       const auto found = cells.find({row, task});
-      table += " " + format_cell(found == cells.end() ? Cell{} : found->second) + " |";
+      table +=
+          " " + format_seed_cell(found == cells.end() ? SeedStatistics{} : found->second) + " |";
     }
     table += "\n";
   }

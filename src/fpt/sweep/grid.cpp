@@ -45,6 +45,18 @@ struct Entry {
   Settings    settings;
 };
 
+// One `scales:` entry (fpt_sweep --scale NAME): how it shrinks the grid. Its scalar settings
+// apply to every experiment, then its `<key>: <value>: {settings}` blocks to the experiments whose
+// key had that value before the scale (so `body: {gpt2: {body: minilm}}` swaps a body); `only`
+// keeps the experiments whose keys have one of the listed values afterwards.
+struct Scale {
+  std::string           name;
+  std::string           where;  // "file:line" of the scale's name
+  Settings              settings;
+  std::vector<Override> overrides;
+  std::vector<Axis>     only;
+};
+
 // The sweep file, parsed and validated, before expansion.
 struct SweepFile {
   std::string           source;  // file name for messages
@@ -57,12 +69,14 @@ struct SweepFile {
   std::vector<Entry>    includes;
   std::vector<Entry>    excludes;
   std::string           exclude_where;  // "file:line" of `exclude:`
+  std::vector<Scale>    scales;
+  std::string           scales_where;  // "file:line" of `scales:`
 };
 
 const std::vector<std::string>& top_level_keys() {
-  static const std::vector<std::string> keys = {"name",      "description", "output",
-                                                "runtime",   "defaults",    "axes",
-                                                "overrides", "include",     "exclude"};
+  static const std::vector<std::string> keys = {"name",     "description", "output",    "runtime",
+                                                "defaults", "axes",        "overrides", "include",
+                                                "exclude",  "scales"};
   return keys;
 }
 
@@ -245,9 +259,11 @@ SweepRuntime read_runtime(const YAML::Node& map, const std::string& source,
   return runtime;
 }
 
+// `what` names the mapping in messages: "axes", or "scales.<name>.only" (same shape).
 std::vector<Axis> read_axes(const YAML::Node& map, const std::string& source,
-                            const std::string& where) {
-  require_mapping(map, where, "axes");
+                            const std::string& where, const std::string& what = "axes") {
+  require_mapping(map, where, what);
+  const std::string axis_word = what == "axes" ? "axis" : what;
   std::vector<Axis> axes;
   if (map.IsNull()) return axes;
   for_each_key(
@@ -257,21 +273,23 @@ std::vector<Axis> read_axes(const YAML::Node& map, const std::string& source,
         require_spec_key(key, key_where);
         if (!list.IsSequence())
           fail(
-              "{}: axis '{}' must be a list of values, e.g. `{}: [a, b]`, got {}; a value every "
+              "{}: {} '{}' must be a list of values, e.g. `{}: [a, b]`, got {}; a value every "
               "experiment shares goes under `defaults:`",
-              key_where, key, key, io::yaml_kind(list));
+              key_where, axis_word, key, key, io::yaml_kind(list));
         if (list.size() == 0)
-          fail("{}: axis '{}' is an empty list; give it at least one value", key_where, key);
+          fail("{}: {} '{}' is an empty list; give it at least one value", key_where, axis_word,
+               key);
         Axis axis{key, {}};
         for (const YAML::Node& element : list) {
           const std::string element_where =
               io::yaml_line(element) > 0 ? io::yaml_where(source, element) : key_where;
-          const json raw = io::yaml_scalar_to_json(element, element_where + ": axis '" + key + "'");
-          Setting    setting{key, normalized(key, raw, element_where), element_where};
+          const json raw =
+              io::yaml_scalar_to_json(element, element_where + ": " + axis_word + " '" + key + "'");
+          Setting setting{key, normalized(key, raw, element_where), element_where};
           check_value(setting);
           for (const Setting& earlier : axis.values)
             if (earlier.value == setting.value)
-              fail("{}: axis '{}' lists {} twice (also at {})", element_where, key,
+              fail("{}: {} '{}' lists {} twice (also at {})", element_where, axis_word, key,
                    value_text(setting.value), earlier.where);
           axis.values.push_back(setting);
         }
@@ -298,29 +316,32 @@ std::vector<Entry> read_entries(const YAML::Node& list, const std::string& sourc
   return entries;
 }
 
-// One `<selector>: {settings}` block under `overrides: <key>:`. The selector is the mapping key,
-// typed like any value (`1e-3:` is a number, `bit-memory:` a string).
+// One `<selector>: {settings}` block under `overrides: <key>:` (or a scale's `<key>:`, which may
+// set the key itself: `body: {gpt2: {body: minilm}}`). The selector is the mapping key, typed like
+// any value (`1e-3:` is a number, `bit-memory:` a string).
 Override read_override_block(const std::string& key, const YAML::Node& selector_node,
                              const YAML::Node& block, const std::string& source,
-                             const std::string& where) {
+                             const std::string& where, const std::string& what) {
   const json raw      = io::yaml_scalar_to_json(selector_node, where + ": override '" + key + "'");
   const json selector = normalized(key, raw, where);
   Settings   settings =
-      read_settings(block, source, where, "overrides." + key + "." + value_text(selector));
+      read_settings(block, source, where, what + "." + key + "." + value_text(selector));
   for (const Setting& setting : settings)
-    if (setting.key == key)
+    if (setting.key == key && what == "overrides")
       fail("{}: override {}: {} may not set '{}' itself", setting.where, key, value_text(selector),
            key);
   return {key, selector, where, std::move(settings)};
 }
 
-// The blocks under `overrides: <key>:`, appended to `overrides`.
+// The blocks under `overrides: <key>:` (what = "overrides") or `scales: <name>: <key>:` (what =
+// "scales.<name>"), appended to `overrides`.
 void read_override_blocks(const std::string& key, const YAML::Node& blocks,
-                          const std::string& source, std::vector<Override>& overrides) {
+                          const std::string& source, std::vector<Override>& overrides,
+                          const std::string& what = "overrides") {
   const size_t first = overrides.size();
   auto         visit = [&](const YAML::Node& selector_node, const YAML::Node& block,
                    const std::string& where) {
-    Override override = read_override_block(key, selector_node, block, source, where);
+    Override override = read_override_block(key, selector_node, block, source, where, what);
     // `1e-3:` and `0.001:` are different YAML keys but the same value.
     for (size_t i = first; i < overrides.size(); ++i)
       if (overrides[i].selector == override.selector)
@@ -349,6 +370,64 @@ std::vector<Override> read_overrides(const YAML::Node& map, const std::string& s
   };
   for_each_key(map, source, visit);
   return overrides;
+}
+
+// One scale: `<key>: <scalar>` (every experiment), `<key>: {<value>: {settings}}` (experiments
+// whose key had that value) and `only: {<key>: [values]}`.
+Scale read_scale(const std::string& name, const YAML::Node& map, const std::string& source,
+                 const std::string& where) {
+  const std::string what = "scales." + name;
+  require_mapping(map, where, what);
+  Scale scale{name, where, {}, {}, {}};
+  if (map.IsNull()) return scale;
+  for_each_key(
+      map, source,
+      [&](const YAML::Node& key_node, const YAML::Node& value, const std::string& key_where) {
+        const std::string key = key_node.Scalar();
+        if (key == "only") {
+          scale.only = read_axes(value, source, key_where, what + ".only");
+          return;
+        }
+        require_spec_key(key, key_where);
+        if (value.IsMap()) {
+          const size_t first = scale.overrides.size();
+          read_override_blocks(key, value, source, scale.overrides, what);
+          for (size_t i = first; i < scale.overrides.size(); ++i)
+            for (const Setting& setting : scale.overrides[i].settings) check_value(setting);
+          return;
+        }
+        if (value.IsSequence())
+          fail(
+              "{}: {}.{} is a list; a scale sets one value (`{}: 40`), sets values per value of "
+              "the key (`{}: {{<value>: {{...}}}}`), or keeps some values with `only: {{{}: "
+              "[...]}}`",
+              key_where, what, key, key, key, key);
+        const std::string value_where =
+            io::yaml_line(value) > 0 ? io::yaml_where(source, value) : key_where;
+        const json raw = io::yaml_scalar_to_json(value, value_where + ": key '" + key + "'");
+        Setting    setting{key, normalized(key, raw, value_where), value_where};
+        check_value(setting);
+        scale.settings.push_back(setting);
+      });
+  return scale;
+}
+
+std::vector<Scale> read_scales(const YAML::Node& map, const std::string& source,
+                               const std::string& where) {
+  require_mapping(map, where, "scales");
+  std::vector<Scale> scales;
+  if (map.IsNull()) return scales;
+  for_each_key(
+      map, source,
+      [&](const YAML::Node& name_node, const YAML::Node& block, const std::string& name_where) {
+        const std::string name = name_node.Scalar();
+        // The name becomes part of the results directory (results/<sweep>-<scale>).
+        if (name.empty() || filesystem_safe(name) != name || name.find('+') != std::string::npos)
+          fail("{}: scale name '{}' must use only letters, digits, '.', '_' and '-'", name_where,
+               name);
+        scales.push_back(read_scale(name, block, source, name_where));
+      });
+  return scales;
 }
 
 const Axis* find_axis(const std::vector<Axis>& axes, const std::string& key) {
@@ -417,6 +496,9 @@ void read_top_level_key(SweepFile& file, const std::string& key, const YAML::Nod
     file.includes = read_entries(value, source, where, "include");
     for (const Entry& entry : file.includes)
       for (const Setting& setting : entry.settings) check_value(setting);
+  } else if (key == "scales") {
+    file.scales       = read_scales(value, source, where);
+    file.scales_where = where;
   } else if (key == "exclude") {
     file.excludes      = read_entries(value, source, where, "exclude");
     file.exclude_where = where;
@@ -555,6 +637,42 @@ bool matches_where(const core::ExperimentSpec& spec, const std::string& key,
   return false;
 }
 
+// The scale --scale names, or nullptr for none; an unknown name lists the file's scales.
+const Scale* find_scale(const SweepFile& file, const std::string& name) {
+  if (name.empty()) return nullptr;
+  std::vector<std::string> names;
+  for (const Scale& scale : file.scales) {
+    if (scale.name == name) return &scale;
+    names.push_back(scale.name);
+  }
+  if (names.empty())
+    fail("{}: --scale {}: this sweep file defines no `scales:`; see docs/sweep-format.md",
+         file.source, name);
+  fail("{}: key 'scales': --scale {}: no such scale; this file defines: {}", file.scales_where,
+       name, fmt::join(names, ", "));
+}
+
+// Applies `scale` to one expanded experiment: its scalar settings, then its blocks matched on the
+// spec before the scale; `matched[i]` records that block i matched some experiment.
+void apply_scale(core::ExperimentSpec& spec, const Scale& scale, std::vector<bool>& matched) {
+  const core::ExperimentSpec before = spec;
+  apply(spec, scale.settings);
+  for (size_t i = 0; i < scale.overrides.size(); ++i)
+    if (core::get_spec_key(before, scale.overrides[i].key) == scale.overrides[i].selector)
+      matched[i] = true;
+  apply_overrides(spec, before, scale.overrides);
+}
+
+bool kept_by_only(const core::ExperimentSpec& spec, const Scale& scale) {
+  for (const Axis& only : scale.only) {
+    const json actual = core::get_spec_key(spec, only.key);
+    if (std::none_of(only.values.begin(), only.values.end(),
+                     [&](const Setting& value) { return value.value == actual; }))
+      return false;
+  }
+  return true;
+}
+
 std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const PlanOptions& options) {
   std::vector<PlannedExperiment> experiments;
   std::map<std::string, size_t>  index_of_id;
@@ -565,15 +683,22 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const Pla
     experiments.push_back(std::move(experiment));
     return experiments.back();
   };
-  size_t unmatched = 0, unrunnable = 0;
+  size_t            unmatched = 0, unrunnable = 0, outside_scale = 0;
+  const Scale*      scale = find_scale(file, options.scale);
+  std::vector<bool> scale_matched(scale ? scale->overrides.size() : 0, false);
   for (core::ExperimentSpec spec : expand(file)) {
+    if (scale) apply_scale(spec, *scale, scale_matched);
     for (const auto& [key, value] : options.set) {
       const std::string where = "--set " + key + "=" + value;
       core::set_spec_key_from_text(spec, key, value, where);
       check_value({key, core::get_spec_key(spec, key), where});
     }
     // --where sees the values the experiment runs with (lr 0 resolved to its default, e.g. 1e-3).
-    spec      = core::resolve_defaults(spec);
+    spec = core::resolve_defaults(spec);
+    if (scale && !kept_by_only(spec, *scale)) {
+      ++outside_scale;
+      continue;
+    }
     bool keep = true;
     for (const auto& [key, values] : options.where) keep = keep && matches_where(spec, key, values);
     if (!keep) {
@@ -586,9 +711,16 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const Pla
     }
     add({spec, core::experiment_id(spec), make_tag(spec, file.axes), estimated_cost(spec)});
   }
+  for (size_t i = 0; i < scale_matched.size(); ++i)
+    if (!scale_matched[i])
+      fail("{}: scale {}: {} '{}' matches no experiment of the grid; a typo?",
+           scale->overrides[i].where, scale->name, scale->overrides[i].key,
+           value_text(scale->overrides[i].selector));
   if (experiments.empty())
-    fail("{}: no experiment is left after --where ({} dropped) and --only-runnable ({} dropped)",
-         file.source, unmatched, unrunnable);
+    fail(
+        "{}: no experiment is left after the scale's `only` ({} dropped), --where ({} dropped) "
+        "and --only-runnable ({} dropped)",
+        file.source, outside_scale, unmatched, unrunnable);
   // init: bit needs its body's Bit Memory pretraining, once per body, in the same plan (if the
   // grid itself contains that exact experiment, it is the one that saves its body).
   const size_t grid_size = experiments.size();
@@ -653,6 +785,15 @@ SweepPlan parse_sweep(const std::string& yaml_text, const std::string& source_na
   plan.source     = source_name;
   plan.output_dir = file.output.empty() ? std::filesystem::path("results") / file.name
                                         : std::filesystem::path(file.output);
+  plan.scale      = options.scale;
+  for (const Scale& scale : file.scales) plan.scale_names.push_back(scale.name);
+  // A scaled grid has other ids: its own directory, so it never mixes with the full-size results.
+  if (!options.scale.empty()) {
+    std::filesystem::path directory = plan.output_dir;
+    if (directory.filename().empty()) directory = directory.parent_path();  // "results/x/"
+    plan.output_dir =
+        directory.parent_path() / (directory.filename().string() + "-" + options.scale);
+  }
   for (const auto& [key, values] : options.where) {
     if (!core::is_spec_key(key))
       fail("--where {}: unknown key; valid keys: {}", key, core::valid_spec_keys_text());

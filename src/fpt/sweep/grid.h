@@ -56,15 +56,22 @@ int ranks_for(const SweepRuntime& runtime, const core::ExperimentSpec& spec);
 struct SweepPlan {
   std::string           name;        // `name:` or the file stem
   std::filesystem::path source;      // the sweep file as given
-  std::filesystem::path output_dir;  // `output:` or results/<name>
+  std::filesystem::path output_dir;  // `output:` or results/<name>; "-<scale>" appended when scaled
+  std::string           scale;       // the `scales:` entry applied (--scale), "" = full size
+  std::vector<std::string> scale_names;  // every `scales:` entry of the file, in file order
   // unique ids; body providers (bit pretraining) first, then cost descending, ties by tag
   std::vector<PlannedExperiment> experiments;
   SweepRuntime                   runtime;
   std::string                    source_text;  // the file's text, kept with the results
 };
 
-// Command-line changes to a sweep file's grid (fpt_sweep --set / --where / --only-runnable).
+// Command-line changes to a sweep file's grid (fpt_sweep --scale / --set / --where /
+// --only-runnable).
 struct PlanOptions {
+  // A `scales:` entry of the file (--scale tiny), applied to every experiment after the file's own
+  // settings and before --set: it changes the ids and, by default, the results directory
+  // (results/<name>-<scale>). An unknown name is an error listing the file's scales.
+  std::string scale;
   // KEY=VALUE applied to every experiment after the file's own settings (they change the ids:
   // e.g. --set body=gpt2-tiny --set steps=200 runs a paper grid at a small size).
   std::vector<std::pair<std::string, std::string>> set;

@@ -4,6 +4,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "fpt/sweep/grid.h"
 
@@ -19,8 +20,9 @@ std::string describe_plan(const SweepPlan& plan) {
     total_steps += experiment.spec.steps;
     tag_width = std::max(tag_width, experiment.tag.size());
   }
-  std::string text =
-      fmt::format("sweep '{}' from {}: {} experiments, results in {}\n", plan.name,
+  const std::string scale = plan.scale.empty() ? "" : " at scale " + plan.scale;
+  std::string       text =
+      fmt::format("sweep '{}'{} from {}: {} experiments, results in {}\n", plan.name, scale,
                   plan.source.string(), plan.experiments.size(), plan.output_dir.string());
   text += fmt::format("{:>5}  {:<16}  {:<{}}  {:>8}  {:>10}  {:>6}\n", "#", "id", "tag", tag_width,
                       "steps", "cost", "share");
@@ -43,6 +45,9 @@ std::string describe_plan(const SweepPlan& plan) {
       "total: {} experiments, {} optimizer steps, cost {:.3e} (tokens x n_layer*d^2 x steps x "
       "batch; relative)\n",
       plan.experiments.size(), total_steps, total_cost);
+  if (plan.scale.empty() && !plan.scale_names.empty())
+    text += fmt::format("smaller versions of this grid: --scale {}\n",
+                        fmt::join(plan.scale_names, " | "));
   if (cannot_run > 0)
     text += fmt::format(
         "{} experiments cannot run in this build (marked); fpt_sweep --only-runnable runs the "

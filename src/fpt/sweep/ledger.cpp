@@ -1,5 +1,7 @@
 #include "fpt/sweep/ledger.h"
 
+#include "fpt/core/time_stamp.h"
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -24,15 +26,6 @@ namespace fs = std::filesystem;
 bool known_status(const std::string& status) {
   return status == "running" || status == "completed" || status == "failed" ||
          status == "interrupted";
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm           utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 std::string errno_text() {
@@ -104,7 +97,7 @@ LedgerEntry ledger_entry(const std::string& id, const std::string& tag, const st
                          int rank, int64_t step, const std::string& error) {
   LedgerEntry entry;
   entry.id = id, entry.tag = tag, entry.status = status, entry.error = error;
-  entry.time = utc_now(), entry.rank = rank, entry.step = step;
+  entry.time = core::utc_now(), entry.rank = rank, entry.step = step;
   return entry;
 }
 

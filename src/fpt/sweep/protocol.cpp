@@ -81,10 +81,13 @@ Report report_from_json(const nlohmann::json& object) {
 
 Report report_for(const core::RunResult& result, bool file_written) {
   Report report;
-  report.id                 = result.id;
-  report.tag                = result.tag;
-  report.status             = result.status;
-  report.error              = result.error;
+  report.id     = result.id;
+  report.tag    = result.tag;
+  report.status = result.status;
+  // Kept short: messages stay under MPI's eager limit, so coordinator and worker never both block
+  // sending to each other (the result file keeps the whole text).
+  report.error =
+      result.error.size() > 1500 ? result.error.substr(0, 1500) + " [...]" : result.error;
   report.accuracy           = result.headline_accuracy();
   report.wall_seconds       = result.wall_seconds;
   report.samples_per_second = result.samples_per_second;

@@ -12,11 +12,13 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <torch/cuda.h>
 
 #include "fpt/core/error.h"
 #include "fpt/io/atomic_file.h"
 #include "fpt/results/run_file.h"
 #include "fpt/results/summary_table.h"
+#include "fpt/results/tables/available_tables.h"
 #include "fpt/sweep/ledger.h"
 #include "fpt/sweep/progress.h"
 #include "fpt/sweep/scheduler.h"
@@ -159,11 +161,14 @@ void run_remote_worker(const dist::World& world, int slots, int threads_per_slot
       bool busy = false;
       for (int slot = 0; slot < slots; ++slot) {
         if (stopped[static_cast<size_t>(slot)]) continue;
-        while (auto report = pool.slot(slot).take_report()) {  // reports before new requests
+        // A slot reports, then asks for work: read the request first, so that its report (already
+        // queued) goes out before it — the coordinator never stops a slot with a report pending.
+        const bool wants = pool.slot(slot).wants_work();
+        while (auto report = pool.slot(slot).take_report()) {
           world.send_text(0, kReportTag, to_json(*report).dump());
           busy = true;
         }
-        if (!requested[static_cast<size_t>(slot)] && pool.slot(slot).wants_work()) {
+        if (wants && !requested[static_cast<size_t>(slot)]) {
           world.send_text(0, kRequestTag, slot_message(slot));
           requested[static_cast<size_t>(slot)] = true;
           busy                                 = true;
@@ -192,10 +197,17 @@ void run_remote_worker(const dist::World& world, int slots, int threads_per_slot
 
 namespace {
 
-// Every experiment's worker group must split its global batch evenly; checked before any starts.
-void check_group_sizes(const SweepPlan& plan, int world_size) {
+// Every experiment's worker group must split its global batch evenly, and groups need
+// MPI_THREAD_MULTIPLE; checked before any experiment starts.
+void check_group_sizes(const SweepPlan& plan, int world_size, bool thread_multiple) {
   for (const PlannedExperiment& experiment : plan.experiments) {
-    const int     ranks = std::min(ranks_for(plan.runtime, experiment.spec), world_size);
+    const int ranks = std::min(ranks_for(plan.runtime, experiment.spec), world_size);
+    if (ranks > 1 && !thread_multiple)
+      fail(
+          "{}: {} needs a worker group of {} ranks, but this MPI library does not provide "
+          "MPI_THREAD_MULTIPLE on every rank; use an MPI built with thread support, or set "
+          "runtime.ranks_per_experiment / ranks_per_task to 1",
+          plan.source.string(), experiment.tag, ranks);
     const int64_t parts = ranks * plan.runtime.micro_batches;
     if (experiment.spec.batch_size % parts != 0)
       fail(
@@ -226,12 +238,26 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
     return 0;
   }
   const int threads = threads_per_slot;
-  check_group_sizes(plan, world.size());
-  // Rank 0's worker thread may join a multi-rank group only when MPI allows calls from two threads.
-  const bool local_joins_groups = world.thread_multiple();
+  check_group_sizes(plan, world.size(), world.thread_multiple());
+  // Two NCCL groups sharing GPUs from different threads can enqueue their kernels in different
+  // orders on different GPUs: a deadlock NCCL cannot resolve. On GPUs, pack or group — not both.
+  if (slots > 1 && torch::cuda::is_available())
+    for (const PlannedExperiment& experiment : plan.experiments)
+      if (std::min(ranks_for(plan.runtime, experiment.spec), world.size()) > 1)
+        fail(
+            "{}: runtime.experiments_per_gpu {} with worker groups ({} needs {} ranks) on GPUs "
+            "can deadlock NCCL; set experiments_per_gpu: 1 or ranks_per_experiment/ranks_per_task "
+            "to 1",
+            plan.source.string(), slots, experiment.tag, ranks_for(plan.runtime, experiment.spec));
 
   // What is left to do: result files that say completed (or failed, unless retrying) are kept.
-  Ledger    ledger(plan.output_dir);
+  Ledger ledger(plan.output_dir);
+  // With the ledger locked no other sweep writes here: what a crashed run left half-written goes.
+  const size_t stale = io::remove_stale_temporaries(plan.output_dir) +
+                       io::remove_stale_temporaries(plan.output_dir / "checkpoints");
+  if (stale > 0)
+    fmt::print("removed {} temporary files a crashed run left in {}\n", stale,
+               plan.output_dir.string());
   Scheduler scheduler(plan, options.retry_failed);
   fmt::print(
       "sweep {}: {} experiments, {} to run, {} already completed, {} failed earlier{} | "
@@ -295,13 +321,15 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   std::vector<bool>  local_idle(static_cast<size_t>(slots), false);
   int                active         = world.size() * slots;  // workers not yet told to stop
   int                next_group_tag = 1;
-  // Distinct ranks among the idle workers (a group needs one worker on each of its ranks); rank 0
-  // joins groups only when MPI allows calls from its worker threads.
-  auto idle_ranks = [&](bool for_group) {
+  // Requests seen so far: the first assignments wait until every worker has asked once, so the
+  // longest experiments (often the widest groups) start first instead of losing their ranks to
+  // whichever single-rank experiment the first worker to ask could take.
+  int workers_seen = 0;
+  // Distinct ranks among the idle workers (a group needs one worker on each of its ranks).
+  auto idle_ranks = [&]() {
     std::vector<int> ranks;
     for (const Worker& worker : idle)
-      if ((!for_group || worker.rank != 0 || local_joins_groups) &&
-          std::find(ranks.begin(), ranks.end(), worker.rank) == ranks.end())
+      if (std::find(ranks.begin(), ranks.end(), worker.rank) == ranks.end())
         ranks.push_back(worker.rank);
     return ranks;
   };
@@ -321,9 +349,10 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   // an experiment it could run is left.
   auto assign_work = [&]() -> bool {
     bool assigned = false;
+    if (workers_seen < world.size() * slots && !scheduler.exhausted()) return false;
     while (!idle.empty() && !draining) {
       const size_t             single_capacity = idle.size();
-      const size_t             group_capacity  = idle_ranks(true).size();
+      const size_t             group_capacity  = idle_ranks().size();
       const PlannedExperiment* experiment = scheduler.next([&](const PlannedExperiment& candidate) {
         const int ranks = std::min(ranks_for(plan.runtime, candidate.spec), world.size());
         return ranks == 1 ? single_capacity >= 1 : group_capacity >= static_cast<size_t>(ranks);
@@ -338,7 +367,7 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
         members.push_back(idle.front());
         idle.pop_front();
       } else {
-        std::vector<int> candidates = idle_ranks(true);
+        std::vector<int> candidates = idle_ranks();
         std::stable_partition(candidates.begin(), candidates.end(), [](int r) { return r != 0; });
         candidates.resize(static_cast<size_t>(ranks));
         std::sort(candidates.begin(), candidates.end());
@@ -396,18 +425,21 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
         busy = true;
         if (message->tag == kRequestTag) {
           idle.push_back({message->source, slot_of(message->text)});
+          ++workers_seen;
         } else if (message->tag == kReportTag) {
           record(report_from_json(nlohmann::json::parse(message->text)));
         }
       }
       for (int slot = 0; slot < slots; ++slot) {
+        const bool wants = pool.slot(slot).wants_work();  // before its reports (see the relay)
         while (auto report = pool.slot(slot).take_report()) {
           busy = true;
           record(*report);
         }
-        if (!local_idle[static_cast<size_t>(slot)] && pool.slot(slot).wants_work()) {
+        if (wants && !local_idle[static_cast<size_t>(slot)]) {
           local_idle[static_cast<size_t>(slot)] = true;
           idle.push_back({0, slot});
+          ++workers_seen;
           busy = true;
         }
       }
@@ -477,6 +509,8 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   } catch (const std::exception& error) {
     fmt::print(stderr, "warning: {}\n", error.what());
   }
+  // The paper's tables these results can fill, the merged results/<sweep>.h5, where files are.
+  fmt::print("{}", results::tables::render_available_tables(plan.output_dir));
   if (failed > 0) {
     fmt::print(stderr, "{} of {} experiments failed:\n", failed, plan.experiments.size());
     for (const auto& result : results_for_table)

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "fpt/core/error.h"
+#include "fpt/core/time_stamp.h"
 #include "fpt/dist/group_communicator.h"
 #include "fpt/dist/world.h"
 #include "fpt/results/run_file.h"
@@ -20,15 +21,6 @@
 #include "fpt/train/trainer.h"
 
 namespace fpt::sweep {
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm           utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 std::map<std::string, std::string> library_versions() {
   return {{"fpt", build_version()},
@@ -56,7 +48,7 @@ std::optional<Report> run_assignment(const Assignment& assignment, const WorkerC
   result.spec                  = assignment.spec;
   result.id                    = assignment.id;
   result.tag                   = assignment.tag;
-  const std::string started_at = utc_now();
+  const std::string started_at = core::utc_now();
   const auto        started    = std::chrono::steady_clock::now();
 
   try {
@@ -69,6 +61,7 @@ std::optional<Report> run_assignment(const Assignment& assignment, const WorkerC
     options.checkpoint_every = assignment.checkpoint_every;
     options.micro_batches    = assignment.micro_batches;
     options.stop_requested   = [] { return stop_requested(); };
+    options.on_trained       = context.on_trained;
     std::unique_ptr<dist::Communicator> group;
     if (in_group) {
       group = dist::make_group_communicator(assignment.group_ranks, assignment.group_tag,
@@ -106,7 +99,7 @@ std::optional<Report> run_assignment(const Assignment& assignment, const WorkerC
   result.host        = context.host;
   result.rank        = context.rank;
   result.started_at  = started_at;
-  result.finished_at = utc_now();
+  result.finished_at = core::utc_now();
   result.git_commit  = build_git_commit();
   result.versions    = library_versions();
   if (!leader) return std::nullopt;  // the group leader reports for the group
@@ -124,8 +117,9 @@ std::optional<Report> run_assignment(const Assignment& assignment, const WorkerC
     result.error  = (result.error.empty() ? "" : result.error + "; ") +
                    "could not write the result file: " + error.what();
   }
-  // The result is safely on disk: the checkpoint has served its purpose.
-  if (written && !assignment.checkpoint_path.empty()) {
+  // Completed and safely on disk: the checkpoint has served its purpose. A failed experiment keeps
+  // it, so that --retry-failed continues from there.
+  if (written && result.completed() && !assignment.checkpoint_path.empty()) {
     std::error_code ignored;
     std::filesystem::remove(assignment.checkpoint_path, ignored);
   }

@@ -3,6 +3,9 @@
 // unwritable file) into a failed Report instead of taking the sweep down.
 #pragma once
 
+#include <torch/nn/module.h>
+
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -16,6 +19,9 @@ struct WorkerContext {
   std::string host;
   int         default_threads        = 1;
   double      progress_every_seconds = 20.0;  // per-experiment progress lines (0: none)
+  // Called with the trained model before its final evaluation (TrainerOptions::on_trained):
+  // fpt_train --attention-map reads attention probabilities there.
+  std::function<void(torch::nn::Module&)> on_trained;
 };
 
 // Runs the assignment (creating its worker group first when it names several ranks). Returns the
@@ -27,8 +33,5 @@ std::optional<Report> run_assignment(const Assignment& assignment, const WorkerC
 
 // Library versions recorded in every result file.
 std::map<std::string, std::string> library_versions();
-
-// ISO 8601 UTC time stamp of now.
-std::string utc_now();
 
 }  // namespace fpt::sweep

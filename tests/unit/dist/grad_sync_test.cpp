@@ -8,6 +8,7 @@
 #include <mpi.h>
 #include <torch/torch.h>
 
+#include "../../mpi_test_ranks.h"
 #include "../error_message.h"
 #include "counting_communicator.h"
 #include "fpt/dist/communicator_factory.h"
@@ -18,17 +19,8 @@ namespace {
 using fpt::test::CountingCommunicator;
 using fpt::test::error_of;
 
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
+using fpt::test::world_rank;
+using fpt::test::world_size;
 
 // Member `rank`'s gradient for a parameter of `shape`: small integers, so means are exact.
 torch::Tensor gradient_of(int rank, torch::IntArrayRef shape, int salt) {

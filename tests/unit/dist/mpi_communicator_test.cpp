@@ -5,6 +5,7 @@
 #include <mpi.h>
 #include <torch/torch.h>
 
+#include "../../mpi_test_ranks.h"
 #include "../error_message.h"
 #include "fpt/dist/communicator_factory.h"
 
@@ -13,17 +14,8 @@ namespace {
 
 using fpt::test::error_of;
 
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-
-int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
+using fpt::test::world_rank;
+using fpt::test::world_size;
 
 // Member `rank`'s contribution: random values from a seed of its own. (3, 5)
 torch::Tensor contribution(int rank, torch::ScalarType dtype) {

@@ -149,4 +149,56 @@ TEST(Scheduler, EarlierFailuresAreSkippedUnlessRetrying) {
   EXPECT_EQ(Scheduler(plan, true).to_run(), 9);
 }
 
+// Worker groups: an experiment whose group needs more idle ranks than there are is skipped for
+// one that fits (the idle ranks never wait while runnable work fits them), keeps its place, and
+// starts first once enough ranks are idle; an interrupted experiment is neither done nor failed.
+SweepPlan group_plan(const std::string& name) {
+  const fs::path output = fs::path(::testing::TempDir()) / ("fpt_scheduler_" + name);
+  fs::remove_all(output);
+  fs::create_directories(output);
+  return fpt::sweep::parse_sweep(R"(
+name: groups
+output: )" + output.string() + R"(
+runtime: {ranks_per_experiment: 1, ranks_per_task: {listops: 2}}
+defaults: {body: gpt2-tiny, steps: 10, batch_size: 8}
+axes:
+  task: [listops, bit-xor]
+  seed: [0, 1]
+)",
+                                 "groups.yaml");
+}
+
+TEST(Scheduler, AGroupThatDoesNotFitLetsSmallerWorkStartAndKeepsItsPlace) {
+  const SweepPlan plan = group_plan("fits");
+  ASSERT_EQ(fpt::sweep::ranks_for(plan.runtime, plan.experiments.front().spec), 2);  // longest
+  Scheduler scheduler(plan, false);
+  int       idle_ranks = 1;
+  auto      fits       = [&](const PlannedExperiment& candidate) {
+    return fpt::sweep::ranks_for(plan.runtime, candidate.spec) <= idle_ranks;
+  };
+  const PlannedExperiment* small = scheduler.next(fits);
+  ASSERT_NE(small, nullptr);
+  EXPECT_EQ(small->spec.task, "bit-xor");  // listops (2 ranks) skipped, not dropped
+  idle_ranks                     = 2;
+  const PlannedExperiment* group = scheduler.next(fits);
+  ASSERT_NE(group, nullptr);
+  EXPECT_EQ(group->spec.task, "listops");
+  idle_ranks = 0;
+  EXPECT_EQ(scheduler.next(fits), nullptr);
+  EXPECT_FALSE(scheduler.exhausted());
+  EXPECT_EQ(scheduler.left(), 2u);
+
+  scheduler.interrupted(group->id);  // stopped with a checkpoint: not failed, blocks nothing
+  EXPECT_TRUE(scheduler.take_blocked().empty());
+  EXPECT_EQ(scheduler.left(), 2u);  // not requeued in this run
+}
+
+TEST(Scheduler, GroupSizesComeFromTheTaskOverrideElseTheDefault) {
+  const SweepPlan plan = group_plan("sizes");
+  for (const PlannedExperiment& experiment : plan.experiments)
+    EXPECT_EQ(fpt::sweep::ranks_for(plan.runtime, experiment.spec),
+              experiment.spec.task == "listops" ? 2 : 1)
+        << experiment.tag;
+}
+
 }  // namespace

@@ -6,25 +6,19 @@
 #include <mpi.h>
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <numeric>
 
+#include "../../mpi_test_ranks.h"
 #include "fpt/dist/group_communicator.h"
 #include "fpt/train/trainer.h"
 
 namespace {
 
-int world_rank() {
-  int rank = 0;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  return rank;
-}
-int world_size() {
-  int size = 1;
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
-  return size;
-}
+using fpt::test::world_rank;
+using fpt::test::world_size;
 
 torch::Device test_device() {
   const char* name = std::getenv("FPT_DEVICE");
@@ -140,13 +134,13 @@ TEST_P(DataParallel, GroupOfAllRanksEqualsOneProcessOnTheWholeBatch) {
     EXPECT_NEAR(together.result.final_eval_accuracy, alone.result.final_eval_accuracy, 1e-9);
   }
 
-  // Communication: the trainable elements (and 5 scalars) in float32, once per step; 0 alone.
+  // Communication: the trainable elements (and 6 scalars) in float32, once per step; 0 alone.
   int64_t trainable = 0;
   for (const auto& group_count : alone.result.parameters)
     if (group_count.group == "all") trainable = group_count.trainable;
   ASSERT_GT(trainable, 0);
   if (world_size() > 1) {
-    EXPECT_EQ(together.result.communicated_bytes_per_step, (trainable + 5) * 4);
+    EXPECT_EQ(together.result.communicated_bytes_per_step, (trainable + 6) * 4);
   }
   EXPECT_EQ(alone.result.communicated_bytes_per_step, 0);
 }
@@ -170,6 +164,61 @@ TEST(DataParallelErrors, BatchThatDoesNotSplitIsAClearError) {
     EXPECT_NE(std::string(error.what()).find("batch_size 15 does not divide"), std::string::npos)
         << error.what();
   }
+}
+
+// The group agrees: a stop asked on one member only stops every member after the same step; a
+// set-up failure on one member fails every member (no one is left waiting in an allreduce).
+std::vector<int> everyone() {
+  std::vector<int> ranks(static_cast<size_t>(world_size()));
+  std::iota(ranks.begin(), ranks.end(), 0);
+  return ranks;
+}
+
+TEST(DataParallelAgreement, AStopOnOneMemberStopsTheWholeGroupAtTheSameStep) {
+  if (world_size() < 2) GTEST_SKIP() << "needs 2 ranks";
+  auto              group = fpt::dist::make_group_communicator(everyone(), 97, test_device());
+  const std::string checkpoint =
+      ::testing::TempDir() + "agreement_stop_" + std::to_string(world_rank()) + ".pt";
+  std::remove(checkpoint.c_str());
+  fpt::train::TrainerOptions options;
+  options.threads         = 1;
+  options.device          = test_device();
+  options.communicator    = group.get();
+  options.checkpoint_file = checkpoint;
+  int polls               = 0;
+  options.stop_requested  = [&] { return world_rank() == 1 && ++polls == 5; };
+  const auto result       = fpt::train::train_experiment(spec_for("bit-xor", "fpt"), options);
+  EXPECT_EQ(result.status, "interrupted") << result.error;
+  EXPECT_EQ(result.steps_done, 5);
+  std::remove(checkpoint.c_str());
+}
+
+TEST(DataParallelAgreement, ASetUpFailureOnOneMemberFailsEveryMember) {
+  if (world_size() < 2) GTEST_SKIP() << "needs 2 ranks";
+  auto group = fpt::dist::make_group_communicator(everyone(), 98, test_device());
+  // Only rank 1 finds a (damaged) checkpoint: it fails loading it, rank 0 must not hang.
+  const std::string checkpoint =
+      ::testing::TempDir() + "agreement_setup_" + std::to_string(world_rank()) + ".pt";
+  std::remove(checkpoint.c_str());
+  if (world_rank() == 1) {
+    FILE* file = std::fopen(checkpoint.c_str(), "w");
+    std::fputs("not a checkpoint", file);
+    std::fclose(file);
+  }
+  fpt::train::TrainerOptions options;
+  options.threads         = 1;
+  options.device          = test_device();
+  options.communicator    = group.get();
+  options.checkpoint_file = checkpoint;
+  try {
+    fpt::train::train_experiment(spec_for("bit-xor", "fpt"), options);
+    FAIL() << "expected an error on every member";
+  } catch (const std::exception& error) {
+    const std::string expected =
+        world_rank() == 1 ? "cannot read this checkpoint" : "another member of its worker group";
+    EXPECT_NE(std::string(error.what()).find(expected), std::string::npos) << error.what();
+  }
+  std::remove(checkpoint.c_str());
 }
 
 }  // namespace

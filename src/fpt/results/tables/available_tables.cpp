@@ -1,0 +1,53 @@
+#include "fpt/results/tables/available_tables.h"
+
+#include <fmt/format.h>
+
+#include "fpt/results/tables/filled_table.h"
+#include "fpt/results/tables/load_sweep_results.h"
+#include "fpt/results/tables/paper_tables.h"
+#include "fpt/results/tables/render_table.h"
+
+namespace fpt::results::tables {
+
+std::string render_available_tables(const std::filesystem::path& results_dir) {
+  const std::string dir = results_dir.string();
+  Collection        collection;
+  try {
+    CollectOptions options;
+    options.foreign = ForeignFiles::skip;  // e.g. files left by an earlier grid (--force)
+    collection      = load_sweep_results(results_dir, options);
+  } catch (const std::exception& error) {
+    return fmt::format("Tables: cannot read the results in {}: {}\n", dir, error.what());
+  }
+
+  std::string text;
+  std::string unfilled;
+  for (const auto& definition : paper_tables()) {
+    const FilledTable table = fill_table(definition, collection.results);
+    if (table.fillable())
+      text += "\n" + render_markdown(table);
+    else
+      unfilled += (unfilled.empty() ? "" : ", ") + definition.name;
+  }
+  text = text.empty() ? fmt::format("\nNo table of the paper can be filled from {}.\n", dir)
+                      : fmt::format("\nThe paper's tables that these results fill:\n{}", text);
+  if (!unfilled.empty())
+    text += fmt::format(
+        "\nNot filled by these results: {} (fpt_tables {} --table NAME says what is missing).\n",
+        unfilled, dir);
+  text += describe_skipped(collection);
+
+  const std::filesystem::path collected = collection_path(results_dir);
+  text += fmt::format("Files: {}/<id>.h5 ({} run files)", dir, collection.results.size());
+  try {
+    write_collection(collected, collection);
+    text += fmt::format(", all of them in {}", collected.string());
+  } catch (const std::exception& error) {
+    text += fmt::format("; the collection was not written: {}", error.what());
+  }
+  text += fmt::format(
+      ".\nLaTeX or CSV: fpt_tables {} --format latex|csv [--table NAME] [--out FILE]\n", dir);
+  return text;
+}
+
+}  // namespace fpt::results::tables
