@@ -7,15 +7,7 @@
 set -euo pipefail
 build=$1 work=$2
 source "$(dirname "$0")/sweep_resume_lib.sh"
-rm -rf "$work" && mkdir -p "$work"
-write_resume_sweep "$work/resume.yaml"
-run() { mpirun -np 2 $FPT_MPIRUN_ARGS "$build/fpt_sweep" "$work/resume.yaml" --output "$1"; }
-
-run "$work/reference" > "$work/reference.log"
-
-mpirun -np 2 $FPT_MPIRUN_ARGS "$build/fpt_sweep" "$work/resume.yaml" --output "$work/results" \
-  > "$work/first.log" 2>&1 &
-launcher=$!
+start_interrupted_run "$build" "$work"
 # rank 1's process: the fpt_sweep whose environment says OMPI_COMM_WORLD_RANK=1
 rank1_pid() {
   for pid in $(pgrep -f "fpt_sweep $work/resume.yaml" || true); do

@@ -7,15 +7,7 @@
 set -euo pipefail
 build=$1 work=$2
 source "$(dirname "$0")/sweep_resume_lib.sh"
-rm -rf "$work" && mkdir -p "$work"
-write_resume_sweep "$work/resume.yaml"
-run() { mpirun -np 2 $FPT_MPIRUN_ARGS "$build/fpt_sweep" "$work/resume.yaml" --output "$1"; }
-
-run "$work/reference" > "$work/reference.log"
-
-mpirun -np 2 $FPT_MPIRUN_ARGS "$build/fpt_sweep" "$work/resume.yaml" --output "$work/results" \
-  > "$work/first.log" 2>&1 &
-launcher=$!  # mpirun itself: it forwards SIGUSR2 to every rank
+start_interrupted_run "$build" "$work"
 wait_for 120 bash -c "ls '$work/results/checkpoints/'*.pt >/dev/null 2>&1"
 kill -USR2 $launcher
 status=0; wait $launcher || status=$?

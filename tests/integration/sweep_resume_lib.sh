@@ -30,6 +30,21 @@ overrides:
 YAML
 }
 
+# start_interrupted_run BUILD WORK: a fresh WORK with the sweep, its uninterrupted reference run
+# (WORK/reference), and the run to interrupt started in the background (WORK/results, log
+# WORK/first.log); sets $launcher to mpirun's pid (mpirun forwards SIGUSR2 to every rank) and
+# defines run DIR (the sweep into DIR, in the foreground).
+start_interrupted_run() {
+  local build=$1 work=$2
+  rm -rf "$work" && mkdir -p "$work"
+  write_resume_sweep "$work/resume.yaml"
+  run() { mpirun -np 2 $FPT_MPIRUN_ARGS "$build/fpt_sweep" "$work/resume.yaml" --output "$1"; }
+  run "$work/reference" > "$work/reference.log"
+  mpirun -np 2 $FPT_MPIRUN_ARGS "$build/fpt_sweep" "$work/resume.yaml" --output "$work/results" \
+    > "$work/first.log" 2>&1 &
+  launcher=$!
+}
+
 # curves_and_finals DIR: one line per result file with its curves and final metrics (no timings).
 curves_and_finals() {
   for file in "$1"/*.h5; do

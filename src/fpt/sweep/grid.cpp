@@ -753,9 +753,11 @@ std::vector<PlannedExperiment> plan_experiments(const SweepFile& file, const Pla
 
 }  // namespace
 
-int ranks_for(const SweepRuntime& runtime, const core::ExperimentSpec& spec) {
+int ranks_for(const SweepRuntime& runtime, const core::ExperimentSpec& spec, int available_ranks) {
   const auto found = runtime.ranks_per_task.find(spec.task);
-  return found != runtime.ranks_per_task.end() ? found->second : runtime.ranks_per_experiment;
+  return std::min(
+      found != runtime.ranks_per_task.end() ? found->second : runtime.ranks_per_experiment,
+      available_ranks);
 }
 
 std::filesystem::path bit_body_path(const std::filesystem::path& output_dir,

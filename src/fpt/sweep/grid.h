@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -50,8 +51,10 @@ struct SweepRuntime {
   std::vector<std::string> stop_signals = {"TERM", "USR2", "HUP"};
 };
 
-// The worker group size of `spec` in a sweep with `runtime` (before capping at the world size).
-int ranks_for(const SweepRuntime& runtime, const core::ExperimentSpec& spec);
+// The worker group size of `spec` in a sweep with `runtime`: ranks_per_task[task], else
+// ranks_per_experiment, capped at `available_ranks` (the ranks the sweep was started on).
+int ranks_for(const SweepRuntime& runtime, const core::ExperimentSpec& spec,
+              int available_ranks = std::numeric_limits<int>::max());
 
 struct SweepPlan {
   std::string           name;        // `name:` or the file stem

@@ -201,7 +201,7 @@ namespace {
 // MPI_THREAD_MULTIPLE; checked before any experiment starts.
 void check_group_sizes(const SweepPlan& plan, int world_size, bool thread_multiple) {
   for (const PlannedExperiment& experiment : plan.experiments) {
-    const int ranks = std::min(ranks_for(plan.runtime, experiment.spec), world_size);
+    const int ranks = ranks_for(plan.runtime, experiment.spec, world_size);
     if (ranks > 1 && !thread_multiple)
       fail(
           "{}: {} needs a worker group of {} ranks, but this MPI library does not provide "
@@ -243,7 +243,7 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
   // orders on different GPUs: a deadlock NCCL cannot resolve. On GPUs, pack or group — not both.
   if (slots > 1 && torch::cuda::is_available())
     for (const PlannedExperiment& experiment : plan.experiments)
-      if (std::min(ranks_for(plan.runtime, experiment.spec), world.size()) > 1)
+      if (ranks_for(plan.runtime, experiment.spec, world.size()) > 1)
         fail(
             "{}: runtime.experiments_per_gpu {} with worker groups ({} needs {} ranks) on GPUs "
             "can deadlock NCCL; set experiments_per_gpu: 1 or ranks_per_experiment/ranks_per_task "
@@ -354,12 +354,12 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
       const size_t             single_capacity = idle.size();
       const size_t             group_capacity  = idle_ranks().size();
       const PlannedExperiment* experiment = scheduler.next([&](const PlannedExperiment& candidate) {
-        const int ranks = std::min(ranks_for(plan.runtime, candidate.spec), world.size());
+        const int ranks = ranks_for(plan.runtime, candidate.spec, world.size());
         return ranks == 1 ? single_capacity >= 1 : group_capacity >= static_cast<size_t>(ranks);
       });
       record_blocked();
       if (!experiment) break;
-      const int ranks = std::min(ranks_for(plan.runtime, experiment->spec), world.size());
+      const int ranks = ranks_for(plan.runtime, experiment->spec, world.size());
       // Members: one idle worker on each of `ranks` distinct ranks — remote ranks first, so rank 0
       // keeps coordinating promptly — led by the lowest rank.
       std::vector<Worker> members;

@@ -170,6 +170,8 @@ TEST(CommunicatorFactory, PicksTheBackendForTheDevice) {
 }
 
 TEST(CommunicatorFactory, CudaWithoutNcclOrWithoutGpuSaysWhy) {
+  // On a GPU machine CUDA works and this error cannot happen; NCCL itself is then tested by
+  // tests/gpu/nccl_communicator_test.cpp (run by tests/gpu/run_gpu_checks.sh).
   if (nccl_available() && torch::cuda::is_available())
     GTEST_SKIP() << "GPUs present: tests/gpu/nccl_communicator_test covers NCCL";
   const auto error = error_of([] { make_communicator(MPI_COMM_WORLD, torch::Device("cuda:0")); });
@@ -183,6 +185,8 @@ TEST(CommunicatorFactory, CudaWithoutNcclOrWithoutGpuSaysWhy) {
 }
 
 TEST(CommunicatorFactory, NcclRejectsCpuDevices) {
+  // A CPU-only LibTorch builds no NCCL communicator (CUDA-less laptops); the CUDA wheel used here
+  // and in CI has it, so this runs in CI.
   if (!nccl_available()) GTEST_SKIP() << "this build has no NCCL";
   const auto error = error_of([] { make_nccl_communicator(MPI_COMM_WORLD, torch::kCPU); });
   EXPECT_NE(error.find("NCCL moves CUDA tensors, but the device is cpu"), std::string::npos)

@@ -151,7 +151,9 @@ INSTANTIATE_TEST_SUITE_P(Tasks, DataParallel,
                                            std::make_pair("listops", "full")));
 
 TEST(DataParallelErrors, BatchThatDoesNotSplitIsAClearError) {
-  if (world_size() < 2) GTEST_SKIP() << "needs 2 ranks";
+  // The binary runs under -np 1 and -np 2 (ctest unit.train_data_parallel_np{1,2}); a group of
+  // one member has no other member to disagree with, so this case runs in the -np 2 entry.
+  if (world_size() < 2) GTEST_SKIP() << "needs 2 ranks (runs in unit.train_data_parallel_np2)";
   auto spec       = spec_for("bit-xor", "fpt");
   spec.batch_size = 15;
   std::vector<int> everyone(static_cast<size_t>(world_size()));
@@ -175,7 +177,9 @@ std::vector<int> everyone() {
 }
 
 TEST(DataParallelAgreement, AStopOnOneMemberStopsTheWholeGroupAtTheSameStep) {
-  if (world_size() < 2) GTEST_SKIP() << "needs 2 ranks";
+  // The binary runs under -np 1 and -np 2 (ctest unit.train_data_parallel_np{1,2}); a group of
+  // one member has no other member to disagree with, so this case runs in the -np 2 entry.
+  if (world_size() < 2) GTEST_SKIP() << "needs 2 ranks (runs in unit.train_data_parallel_np2)";
   auto              group = fpt::dist::make_group_communicator(everyone(), 97, test_device());
   const std::string checkpoint =
       ::testing::TempDir() + "agreement_stop_" + std::to_string(world_rank()) + ".pt";
@@ -194,7 +198,9 @@ TEST(DataParallelAgreement, AStopOnOneMemberStopsTheWholeGroupAtTheSameStep) {
 }
 
 TEST(DataParallelAgreement, ASetUpFailureOnOneMemberFailsEveryMember) {
-  if (world_size() < 2) GTEST_SKIP() << "needs 2 ranks";
+  // The binary runs under -np 1 and -np 2 (ctest unit.train_data_parallel_np{1,2}); a group of
+  // one member has no other member to disagree with, so this case runs in the -np 2 entry.
+  if (world_size() < 2) GTEST_SKIP() << "needs 2 ranks (runs in unit.train_data_parallel_np2)";
   auto group = fpt::dist::make_group_communicator(everyone(), 98, test_device());
   // Only rank 1 finds a (damaged) checkpoint: it fails loading it, rank 0 must not hang.
   const std::string checkpoint =

@@ -1,5 +1,7 @@
 #include "fpt/results/figures/learning_curves.h"
 
+#include "fpt/results/collection.h"
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -84,24 +86,20 @@ ResultsDirectory read_results_directory(const std::filesystem::path& directory) 
   if (!std::filesystem::is_directory(directory, error))
     fail("{}: not a results directory (run `fpt_sweep` first; results go to results/<sweep>)",
          directory.string());
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(directory))
-    if (entry.is_regular_file() && entry.path().extension() == ".h5") files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
-  if (files.empty())
+  // The same reading as the tables (collection.h); figures draw whatever sweep the files are from.
+  CollectOptions options;
+  options.foreign             = ForeignFiles::include;
+  const Collection collection = collect_run_files(directory, options);
+  if (collection.results.empty() && collection.corrupted.empty())
     fail("{}: holds no result files (<id>.h5); has its sweep run yet?", directory.string());
   ResultsDirectory results;
-  for (const std::filesystem::path& file : files) {
-    try {
-      core::RunResult run = read_run_file(file);
-      if (run.completed())
-        results.completed.push_back(std::move(run));
-      else
-        results.failed.push_back(run.tag + ": " + run.error);
-    } catch (const std::exception& reason) {
-      results.unreadable.push_back(reason.what());
-    }
+  for (const core::RunResult& run : collection.results) {
+    if (run.completed())
+      results.completed.push_back(run);
+    else
+      results.failed.push_back(run.tag + ": " + run.error);
   }
+  for (const SkippedFile& file : collection.corrupted) results.unreadable.push_back(file.reason);
   return results;
 }
 
