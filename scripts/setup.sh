@@ -26,7 +26,8 @@ say() { printf '[setup] %s\n' "$*"; }
 packages=(build-essential cmake ninja-build ccache pkg-config git python3 python3-venv
   libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools libyaml-cpp-dev libfmt-dev libgtest-dev
   libgmock-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libcurl4-openssl-dev libssl-dev liblmdb-dev
-  zlib1g-dev dataset-fashion-mnist slurm-wlm munge gnuplot-nox)
+  zlib1g-dev dataset-fashion-mnist slurm-wlm munge gnuplot-nox
+  texlive-latex-base texlive-latex-recommended)  # pdflatex + booktabs: the tests compile fpt_tables' LaTeX
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

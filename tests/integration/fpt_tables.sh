@@ -54,7 +54,7 @@ awk -F, -v e="$expected" '{d = $4 - e; if (d < 0) d = -d; exit !(d < 1e-4 && $6 
 tables "$work/results" --table table2 --format latex --out "$work/table2.tex" || fail "latex"
 grep -q '\\toprule' "$work/table2.tex" && grep -q '\\bottomrule' "$work/table2.tex" || fail "booktabs rules"
 if command -v pdflatex > /dev/null; then
-  printf '\\documentclass{article}\\usepackage{booktabs}\\begin{document}\\input{table2.tex}\\end{document}\n' > "$work/doc.tex"
+  printf '\\documentclass{article}\\usepackage{booktabs,graphicx}\\begin{document}\\input{table2.tex}\\end{document}\n' > "$work/doc.tex"
   (cd "$work" && pdflatex -interaction=nonstopmode doc.tex > latex.log 2>&1) || fail "LaTeX does not compile"
 fi
 

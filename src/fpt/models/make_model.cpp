@@ -13,7 +13,7 @@ FptModel make_model(const core::ExperimentSpec& spec, const FptModelOptions& opt
   const std::string context = "experiment " + core::default_tag(spec);
   core::check_available("init", spec.init, context);
   // Parse before building so that a typo costs nothing.
-  std::vector<ParameterGroup> trainable;
+  std::vector<TrainedGroup> trainable;
   try {
     trainable = parse_trains(spec.trains);
   } catch (const Error& error) {
@@ -41,7 +41,11 @@ FptModel make_model(const core::ExperimentSpec& spec, const FptModelOptions& opt
   model_options.dropout         = spec.dropout;
   model_options.orth_gain       = spec.orth_gain;
   FptModel model(body, model_options);
-  apply_trainable_groups(*model, trainable);
+  try {
+    apply_trainable_groups(*model, trainable);
+  } catch (const Error& error) {
+    fail("{}: {}", context, error.what());
+  }
   return model;
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <initializer_list>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -23,13 +24,58 @@ bool starts_with(const std::string& text, const std::string& prefix) {
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
-bool has_group(const std::vector<ParameterGroup>& groups, ParameterGroup group) {
-  return std::find(groups.begin(), groups.end(), group) != groups.end();
-}
 
 const char* kValidTrains =
     "fpt (input,output,pos,ln), full (input,output,pos,ln,attn,ff,recurrent), or a comma list of "
-    "input, output, pos, ln, attn, ff, recurrent";
+    "input, output, pos, ln, attn, ff, recurrent; ln, attn, ff and recurrent may name blocks "
+    "after '@' in Python slice notation (attn@-1 = the last block's attention, ff@0:6, ln@-2:)";
+
+bool takes_blocks(ParameterGroup group) {
+  return group == ParameterGroup::ln || group == ParameterGroup::attn ||
+         group == ParameterGroup::ff || group == ParameterGroup::recurrent;
+}
+
+// "-1" -> -1; "" -> none; anything but an optionally signed integer throws.
+std::optional<int64_t> parse_block_number(const std::string& text, const std::string& word) {
+  if (text.empty()) return std::nullopt;
+  size_t digits = text[0] == '-' ? 1 : 0;
+  if (digits == text.size() || text.size() - digits > 6 ||
+      !std::all_of(text.begin() + static_cast<std::ptrdiff_t>(digits), text.end(),
+                   [](unsigned char c) { return std::isdigit(c) != 0; }))
+    fail("'{}': block '{}' is not an integer", word, text);
+  return std::stoll(text);
+}
+
+// "11", "-1", "10:12", "-2:", ":6" (the part after '@').
+BlockRange parse_block_range(const std::string& text, const std::string& word) {
+  BlockRange   range;
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos) {
+    if (text.empty()) fail("'{}': no block after '@'", word);
+    range.start  = parse_block_number(text, word);
+    range.single = true;
+    return range;
+  }
+  if (text.find(':', colon + 1) != std::string::npos)
+    fail("'{}': a block range has one ':' (start:stop; no step)", word);
+  range.start = parse_block_number(text.substr(0, colon), word);
+  range.stop  = parse_block_number(text.substr(colon + 1), word);
+  return range;
+}
+
+std::string trim(std::string word) {
+  word.erase(0, word.find_first_not_of(" \t"));
+  word.erase(word.find_last_not_of(" \t") + 1);
+  return word;
+}
+
+// The group of a word without its "@RANGE", or throws.
+ParameterGroup parse_group_word(const std::string& word, const std::string& trains) {
+  for (ParameterGroup group : kAllGroups)
+    if (group != ParameterGroup::frozen && word == group_name(group)) return group;
+  fail("trains '{}': {} '{}'; valid: {}", trains,
+       word.empty() ? "empty group name" : "unknown group", word, kValidTrains);
+}
 
 bool contains_any(const std::string& text, std::initializer_list<const char*> parts) {
   for (const char* part : parts)
@@ -80,39 +126,97 @@ ParameterGroup group_of(const std::string& parameter_name) {
   return ParameterGroup::frozen;
 }
 
-std::vector<ParameterGroup> parse_trains(const std::string& trains) {
-  using G = ParameterGroup;
-  if (trains == "fpt") return {G::input, G::output, G::pos, G::ln};
-  if (trains == "full") return {G::input, G::output, G::pos, G::ln, G::attn, G::ff, G::recurrent};
-  std::vector<ParameterGroup> groups;
-  size_t                      start = 0;
+bool BlockRange::contains(int64_t index, int64_t block_count) const {
+  auto resolve = [&](int64_t value) { return value < 0 ? value + block_count : value; };
+  if (single) return start && index == resolve(*start);
+  const int64_t first = start ? std::clamp<int64_t>(resolve(*start), 0, block_count) : 0;
+  const int64_t last  = stop ? std::clamp<int64_t>(resolve(*stop), 0, block_count) : block_count;
+  return index >= first && index < last;
+}
+
+std::vector<TrainedGroup> parse_trains(const std::string& trains) {
+  using G    = ParameterGroup;
+  auto whole = [](std::initializer_list<ParameterGroup> groups) {
+    std::vector<TrainedGroup> selection;
+    for (ParameterGroup group : groups) selection.push_back({group, std::nullopt});
+    return selection;
+  };
+  if (trains == "fpt") return whole({G::input, G::output, G::pos, G::ln});
+  if (trains == "full")
+    return whole({G::input, G::output, G::pos, G::ln, G::attn, G::ff, G::recurrent});
+  std::vector<TrainedGroup> selection;
+  size_t                    start = 0;
   while (true) {
-    const size_t comma = trains.find(',', start);
-    std::string  word =
-        trains.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    word.erase(0, word.find_first_not_of(" \t"));
-    word.erase(word.find_last_not_of(" \t") + 1);
-    bool found = false;
-    for (ParameterGroup group : kAllGroups) {
-      if (group != G::frozen && word == group_name(group)) {
-        if (!has_group(groups, group)) groups.push_back(group);
-        found = true;
+    const size_t      comma = trains.find(',', start);
+    const std::string word =
+        trim(trains.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    const size_t at = word.find('@');
+    TrainedGroup trained;
+    trained.group = parse_group_word(trim(word.substr(0, at)), trains);
+    if (at != std::string::npos) {
+      if (!takes_blocks(trained.group))
+        fail(
+            "trains '{}': '{}': group {} is not inside the blocks, so it takes no '@' range; "
+            "valid: {}",
+            trains, word, group_name(trained.group), kValidTrains);
+      try {
+        trained.blocks = parse_block_range(trim(word.substr(at + 1)), word);
+      } catch (const Error& error) {
+        fail("trains '{}': {}; valid: {}", trains, error.what(), kValidTrains);
       }
     }
-    if (!found)
-      fail("trains '{}': {} '{}'; valid: {}", trains,
-           word.empty() ? "empty group name" : "unknown group", word, kValidTrains);
+    if (std::find(selection.begin(), selection.end(), trained) == selection.end())
+      selection.push_back(trained);
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
-  return groups;
+  return selection;
 }
 
-void apply_trainable_groups(torch::nn::Module&                 model,
-                            const std::vector<ParameterGroup>& trainable) {
-  for (auto& item : model.named_parameters(/*recurse=*/true)) {
-    const ParameterGroup group = group_of(item.key());
-    item.value().set_requires_grad(group != ParameterGroup::frozen && has_group(trainable, group));
+std::optional<int64_t> block_index(const std::string& parameter_name) {
+  if (starts_with(parameter_name, "input_layer.") || starts_with(parameter_name, "output_layer."))
+    return std::nullopt;
+  size_t start = 0;
+  while (start < parameter_name.size()) {
+    size_t end = parameter_name.find('.', start);
+    if (end == std::string::npos) end = parameter_name.size();
+    if (end > start && std::all_of(parameter_name.begin() + static_cast<std::ptrdiff_t>(start),
+                                   parameter_name.begin() + static_cast<std::ptrdiff_t>(end),
+                                   [](unsigned char c) { return std::isdigit(c) != 0; }))
+      return std::stoll(parameter_name.substr(start, end - start));
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+void apply_trainable_groups(torch::nn::Module& model, const std::vector<TrainedGroup>& trainable) {
+  const auto parameters  = model.named_parameters(/*recurse=*/true);
+  int64_t    block_count = 0;
+  for (const auto& item : parameters)
+    if (const auto block = block_index(item.key())) block_count = std::max(block_count, *block + 1);
+  std::vector<int64_t> selected_per_word(trainable.size(), 0);
+  for (const auto& item : parameters) {
+    const ParameterGroup group  = group_of(item.key());
+    const auto           block  = block_index(item.key());
+    bool                 trains = false;
+    for (size_t word = 0; word < trainable.size(); ++word) {
+      const TrainedGroup& trained = trainable[word];
+      if (group == ParameterGroup::frozen || trained.group != group) continue;
+      if (trained.blocks && !(block && trained.blocks->contains(*block, block_count))) continue;
+      trains = true;
+      ++selected_per_word[word];
+    }
+    item.value().set_requires_grad(trains);
+  }
+  for (size_t word = 0; word < trainable.size(); ++word) {
+    const TrainedGroup& trained = trainable[word];
+    if (!trained.blocks || selected_per_word[word] > 0) continue;
+    const BlockRange& range = *trained.blocks;
+    const auto text = [](const std::optional<int64_t>& n) { return n ? std::to_string(*n) : ""; };
+    fail("trains {}@{} selects no parameter: the body has {} blocks (0..{}, or -{}..-1)",
+         group_name(trained.group),
+         range.single ? text(range.start) : text(range.start) + ":" + text(range.stop), block_count,
+         block_count - 1, block_count);
   }
 }
 

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,14 +30,50 @@ std::string group_name(ParameterGroup group);
 // "weight_hh", "bias_ih", "bias_hh"), else frozen.
 ParameterGroup group_of(const std::string& parameter_name);
 
+// Blocks of the body in Python slice notation, counted from 0; negative numbers count from the
+// end: "11" one block, "-1" the last, "10:12" blocks 10 and 11, "-2:" the last two, ":6" the
+// first six.
+struct BlockRange {
+  std::optional<int64_t> start;  // slice start (none: 0); the block itself when `single`
+  std::optional<int64_t> stop;   // slice stop, exclusive (none: the block count)
+  bool                   single = false;
+
+  // Whether block `index` of a body with `block_count` blocks is in the range.
+  bool contains(int64_t index, int64_t block_count) const;
+  bool operator==(const BlockRange& other) const {
+    return start == other.start && stop == other.stop && single == other.single;
+  }
+};
+
+// One word of a `trains` value: a whole group ("attn"), or a group within some blocks
+// ("attn@-1": the attention of the last block only; the paper's CIFAR-10 run that unfreezes every
+// feed-forward layer and the last attention layer is "input,output,pos,ln,ff,attn@-1"). Parameters
+// outside the blocks (GPT-2's final ln_f, the input layer, ...) are not selected by a word with
+// blocks.
+struct TrainedGroup {
+  ParameterGroup            group = ParameterGroup::frozen;
+  std::optional<BlockRange> blocks;  // none: every parameter of the group
+  bool                      operator==(const TrainedGroup& other) const {
+                         return group == other.group && blocks == other.blocks;
+  }
+};
+
 // The groups a `trains` value selects: "fpt" = input,output,pos,ln; "full" = every group but
 // frozen (the LSTM's recurrent weights included); otherwise a comma list of group names, e.g.
-// "output,ln". Anything else throws fpt::Error listing the valid words.
-std::vector<ParameterGroup> parse_trains(const std::string& trains);
+// "output,ln", each optionally restricted to blocks with "@RANGE" ("ln,output,attn@-1"). Only the
+// groups that live in blocks (ln, attn, ff, recurrent) take a range. Anything else throws
+// fpt::Error listing the valid words.
+std::vector<TrainedGroup> parse_trains(const std::string& trains);
 
-// Sets requires_grad on every parameter of `model`: true exactly for the parameters whose group is
-// in `trainable` (frozen never trains).
-void apply_trainable_groups(torch::nn::Module& model, const std::vector<ParameterGroup>& trainable);
+// The block a body parameter belongs to: the first all-digit component of its dotted name
+// ("body.h.11.attn.c_attn.weight" -> 11, BERT "encoder.layer.5...", ViT "blocks.3..."); none for
+// parameters outside the blocks (ln_f, wpe, the input and output layers).
+std::optional<int64_t> block_index(const std::string& parameter_name);
+
+// Sets requires_grad on every parameter of `model`: true exactly for the parameters that one of
+// `trainable` selects (frozen never trains). A word with blocks must select at least one
+// parameter of a block that exists, else fpt::Error names the word and the body's block count.
+void apply_trainable_groups(torch::nn::Module& model, const std::vector<TrainedGroup>& trainable);
 
 // One row per group in enum order (input .. frozen) and a final row "all" with the sums:
 // total = elements, trainable = elements with requires_grad, effective = elements that training

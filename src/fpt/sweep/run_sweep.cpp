@@ -260,10 +260,10 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
                plan.output_dir.string());
   Scheduler scheduler(plan, options.retry_failed);
   fmt::print(
-      "sweep {}: {} experiments, {} to run, {} already completed, {} failed earlier{} | "
+      "sweep {}{}: {} experiments, {} to run, {} already completed, {} failed earlier{} | "
       "{} ranks, {} threads each | results in {}\n",
-      plan.name, plan.experiments.size(), scheduler.to_run(), scheduler.already_completed(),
-      scheduler.already_failed(),
+      plan.name, plan.scale.empty() ? "" : " at scale " + plan.scale, plan.experiments.size(),
+      scheduler.to_run(), scheduler.already_completed(), scheduler.already_failed(),
       scheduler.already_failed() && !options.retry_failed ? " (--retry-failed reruns them)" : "",
       world.size(), threads > 0 ? fmt::to_string(threads) : "auto", plan.output_dir.string());
   std::fflush(stdout);

@@ -133,19 +133,100 @@ TEST(ParameterGroups, OfficialGroupingOfNames) {
   EXPECT_EQ(group_name(G::frozen), "frozen");
 }
 
+// The groups of a parsed `trains` value, all without block ranges.
+std::vector<G> whole_groups(const std::string& trains) {
+  std::vector<G> groups;
+  for (const TrainedGroup& trained : parse_trains(trains)) {
+    EXPECT_FALSE(trained.blocks.has_value()) << trains;
+    groups.push_back(trained.group);
+  }
+  return groups;
+}
+
 TEST(ParameterGroups, ParseTrains) {
-  EXPECT_EQ(parse_trains("fpt"), (std::vector<G>{G::input, G::output, G::pos, G::ln}));
-  EXPECT_EQ(parse_trains("full"),
+  EXPECT_EQ(whole_groups("fpt"), (std::vector<G>{G::input, G::output, G::pos, G::ln}));
+  EXPECT_EQ(whole_groups("full"),
             (std::vector<G>{G::input, G::output, G::pos, G::ln, G::attn, G::ff, G::recurrent}));
-  EXPECT_EQ(parse_trains("output"), (std::vector<G>{G::output}));
-  EXPECT_EQ(parse_trains("output,ln"), (std::vector<G>{G::output, G::ln}));
-  EXPECT_EQ(parse_trains("input, output ,ln,ln"), (std::vector<G>{G::input, G::output, G::ln}));
+  EXPECT_EQ(whole_groups("output"), (std::vector<G>{G::output}));
+  EXPECT_EQ(whole_groups("output,ln"), (std::vector<G>{G::output, G::ln}));
+  EXPECT_EQ(whole_groups("input, output ,ln,ln"), (std::vector<G>{G::input, G::output, G::ln}));
   for (const std::string bad :
-       {"bogus", "", "output,,ln", "output,", "frozen", "FPT", "fpt,attn"}) {
+       {"bogus", "", "output,,ln", "output,", "frozen", "FPT", "fpt,attn", "attn@", "attn@x",
+        "attn@1:2:3", "attn@1.5", "pos@0", "output@-1", "attn@--1", "attn@1234567", "frozen@1"}) {
     const std::string message = error_of([&] { parse_trains(bad); });
     EXPECT_NE(message.find("valid"), std::string::npos) << "'" << bad << "': " << message;
     EXPECT_NE(message.find("attn"), std::string::npos) << message;
+    EXPECT_NE(message.find("'" + bad + "'"), std::string::npos) << message;
   }
+}
+
+TEST(ParameterGroups, ParseTrainsWithBlocks) {
+  const auto selection = parse_trains("input,output,pos,ln,ff, attn@-1 ,ln@0:2,ff@-2:,attn@:1");
+  ASSERT_EQ(selection.size(), 9u);
+  EXPECT_EQ(selection[4], (TrainedGroup{G::ff, std::nullopt}));
+  EXPECT_EQ(selection[5], (TrainedGroup{G::attn, BlockRange{-1, std::nullopt, true}}));
+  EXPECT_EQ(selection[6], (TrainedGroup{G::ln, BlockRange{0, 2, false}}));
+  EXPECT_EQ(selection[7], (TrainedGroup{G::ff, BlockRange{-2, std::nullopt, false}}));
+  EXPECT_EQ(selection[8], (TrainedGroup{G::attn, BlockRange{std::nullopt, 1, false}}));
+  // Python slice semantics over 12 blocks.
+  auto blocks_of = [](const std::string& word) {
+    std::vector<int64_t> kept;
+    for (int64_t block = 0; block < 12; ++block)
+      if (parse_trains(word)[0].blocks->contains(block, 12)) kept.push_back(block);
+    return kept;
+  };
+  EXPECT_EQ(blocks_of("attn@-1"), (std::vector<int64_t>{11}));
+  EXPECT_EQ(blocks_of("attn@3"), (std::vector<int64_t>{3}));
+  EXPECT_EQ(blocks_of("attn@10:12"), (std::vector<int64_t>{10, 11}));
+  EXPECT_EQ(blocks_of("attn@-2:"), (std::vector<int64_t>{10, 11}));
+  EXPECT_EQ(blocks_of("attn@:2"), (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(blocks_of("attn@-20:1"), (std::vector<int64_t>{0}));  // clamped, like Python
+  EXPECT_EQ(blocks_of("attn@5:3"), (std::vector<int64_t>{}));
+  EXPECT_EQ(blocks_of("attn@12"), (std::vector<int64_t>{}));
+}
+
+TEST(ParameterGroups, BlockIndexOfParameterNames) {
+  EXPECT_EQ(block_index("body.h.11.attn.c_attn.weight"), 11);
+  EXPECT_EQ(block_index("h.0.ln_1.bias"), 0);
+  EXPECT_EQ(block_index("body.encoder.layer.5.attention.self.query.weight"), 5);
+  EXPECT_EQ(block_index("body.blocks.3.mlp.fc1.weight"), 3);
+  EXPECT_EQ(block_index("body.ln_f.weight"), std::nullopt);
+  EXPECT_EQ(block_index("body.wpe.weight"), std::nullopt);
+  EXPECT_EQ(block_index("input_layer.hidden.0.weight"), std::nullopt);
+  EXPECT_EQ(block_index("output_layer.weight"), std::nullopt);
+}
+
+TEST(ParameterGroups, LastAttentionBlockTrainsAloneWithEveryFeedForward) {
+  // The paper's CIFAR-10 run: FPT groups + every feed-forward layer + the last attention layer.
+  FptModel model =
+      make_model(tiny_spec("input,output,pos,ln,ff,attn@-1"), continuous_options(5, 1, 2));
+  int64_t attention_trained = 0;
+  for (const auto& item : model->named_parameters()) {
+    const std::string& name  = item.key();
+    const G            group = group_of(name);
+    bool expected = group == G::input || group == G::output || group == G::pos || group == G::ln ||
+                    group == G::ff ||
+                    (group == G::attn && name.rfind("body.h.2.", 0) == 0);  // 3 blocks
+    EXPECT_EQ(item.value().requires_grad(), expected) << name;
+    if (group == G::attn && item.value().requires_grad()) ++attention_trained;
+  }
+  EXPECT_EQ(attention_trained, 4);  // c_attn and c_proj, weight and bias, of block 2 only
+
+  // ln@0 trains block 0's two LayerNorms, not ln_f (outside the blocks).
+  apply_trainable_groups(*model, parse_trains("ln@0"));
+  for (const auto& item : model->named_parameters())
+    EXPECT_EQ(item.value().requires_grad(), item.key().rfind("body.h.0.ln_", 0) == 0) << item.key();
+}
+
+TEST(ParameterGroups, BlockRangeOutsideTheBodyIsAClearError) {
+  const std::string message =
+      error_of([] { make_model(tiny_spec("input,output,attn@3"), continuous_options(5, 1, 2)); });
+  EXPECT_NE(message.find("experiment gpt2-tiny"), std::string::npos) << message;
+  EXPECT_NE(message.find("attn@3"), std::string::npos) << message;
+  EXPECT_NE(message.find("3 blocks"), std::string::npos) << message;
+  EXPECT_NE(
+      error_of([] { make_model(tiny_spec("ff@5:"), continuous_options(5, 1, 2)); }).find("ff@5:"),
+      std::string::npos);
 }
 
 TEST(ParameterGroups, FptDefaultFreezesAttentionFeedForwardAndTokens) {

@@ -67,13 +67,14 @@ class ResultsDirectoryTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  // Writes the run file and records the id in the grid (plan_ids.txt, sweep.yaml: name t2).
+  // Writes the run file and records the id in the grid (plan_ids.txt, sweep.yaml: name
+  // sweep_name_).
   void write(const core::RunResult& result, bool in_plan = true) {
     write_run_file(dir_ / (result.id + ".h5"), result);
     if (in_plan) plan_.insert(result.id);
     std::ofstream ids(dir_ / "plan_ids.txt");
     for (const auto& id : plan_) ids << id << "\n";
-    std::ofstream(dir_ / "sweep.yaml") << "name: t2\naxes:\n  seed: [0, 1, 2]\n";
+    std::ofstream(dir_ / "sweep.yaml") << "name: " << sweep_name_ << "\naxes:\n  seed: [0, 1, 2]\n";
   }
 
   void write_corrupted(const std::string& name) {
@@ -82,6 +83,7 @@ class ResultsDirectoryTest : public ::testing::Test {
 
   fs::path              root_;
   fs::path              dir_;
+  std::string           sweep_name_ = "t2";  // the run files' sweep (make_result's argument)
   std::set<std::string> plan_;
 };
 

@@ -166,13 +166,16 @@ TEST_F(Table2Test, LatexIsABooktabsTable) {
   EXPECT_NE(latex.find("\\begin{tabular}{lccccccc}"), std::string::npos);
   size_t rows = 0;
   for (const auto& line : lines) rows += line.size() > 2 && line.substr(line.size() - 2) == "\\\\";
-  EXPECT_EQ(rows, 1u + 4);  // header + 4 rows
+  EXPECT_EQ(rows, 1u + 4);                                                      // header + 4 rows
+  EXPECT_NE(latex.find("\\resizebox{\\linewidth}{!}{%\n"), std::string::npos);  // 7 columns
+  EXPECT_NE(latex.find("\\caption{Pretraining modality"), std::string::npos) << latex;
   for (const char* rule : {"\\toprule", "\\midrule", "\\bottomrule", "\\end{table}"})
     EXPECT_NE(latex.find(rule), std::string::npos) << rule;
   const double m = mean_of(percent(fpt_xor)), s = sample_std_of(percent(fpt_xor));
   EXPECT_NE(
-      latex.find(fmt::format("\\textbf{{{:.1f} $\\pm$ {:.1f}}} {{\\scriptsize($n$=3)}} / 100.0 "
-                             "{{\\scriptsize(${:+.1f}$)}}",
+      latex.find(fmt::format("\\begin{{tabular}}[c]{{@{{}}c@{{}}}}\\textbf{{{:.1f} $\\pm$ {:.1f}}} "
+                             "{{\\scriptsize($n$=3)}}\\\\{{\\scriptsize / 100.0 (${:+.1f}$)}}"
+                             "\\end{{tabular}}",
                              m, s, m - 100.0)),
       std::string::npos)
       << latex;
@@ -184,9 +187,9 @@ TEST_F(Table2Test, TableTheResultsCannotFillSaysWhatIsMissing) {
   const FilledTable sizes = fill_table(find_paper_table("sizes"), load_sweep_results(dir_).results);
   EXPECT_FALSE(sizes.fillable());
   const std::string message = unfillable_message(sizes, dir_.string());
-  EXPECT_NE(message.find("no experiment has task=cifar10"), std::string::npos) << message;
-  EXPECT_NE(message.find("rows without results: base (body=gpt2); medium (body=gpt2-medium); "
-                         "large (body=gpt2-large)"),
+  EXPECT_NE(message.find("no experiment has task=cifar10|mnist"), std::string::npos) << message;
+  EXPECT_NE(message.find("rows without results: base (body=gpt2|gpt2-tiny); medium "
+                         "(body=gpt2-medium|gpt2-mini); large (body=gpt2-large)"),
             std::string::npos)
       << message;
 }
@@ -232,6 +235,26 @@ TEST_F(TablesTest, ConvergenceStepsAndSpeedUp) {
   const FilledTable early =
       fill_table(find_paper_table("convergence"), load_sweep_results(dir_).results, half);
   EXPECT_DOUBLE_EQ(early.cells[xor_row][1].stats.mean(), 10.0);
+}
+
+TEST_F(TablesTest, EndOfAPaperSweepShowsItsOwnTablesAndNamesTheOthers) {
+  // A Table 2 sweep also fills the FPT row of Table 1 and the "+ positions" rows of the
+  // parameter-group ablations: printed in full are only Table 2 and the convergence table
+  // (computed from the same runs); the others are named.
+  sweep_name_ = "table2";
+  for (const char* init : {"pretrained", "random"})
+    for (int seed = 0; seed < 2; ++seed)
+      write(make_result("gpt2-tiny", init, "fpt", "bit-xor", seed, 0.75, "completed", "table2"));
+  const std::string text = render_available_tables(dir_);
+  EXPECT_NE(text.find("### table2: "), std::string::npos) << text;
+  EXPECT_NE(text.find("### convergence: "), std::string::npos) << text;
+  for (const char* other : {"table1", "ablation_params", "init_stats"}) {
+    EXPECT_EQ(text.find(fmt::format("### {}: ", other)), std::string::npos) << other;
+  }
+  EXPECT_NE(text.find("These results fill parts of table1, ablation_params, "
+                      "ablation_params_random, init_stats too (fpt_tables"),
+            std::string::npos)
+      << text;
 }
 
 TEST_F(TablesTest, EndOfSweepLeavesOutAndNamesFilesOfAnotherGrid) {

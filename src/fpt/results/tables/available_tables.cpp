@@ -20,17 +20,28 @@ std::string render_available_tables(const std::filesystem::path& results_dir) {
     return fmt::format("Tables: cannot read the results in {}: {}\n", dir, error.what());
   }
 
+  // A paper sweep's own tables in full and the others it partly fills by name (a Table 2 run
+  // also fills a row or two of five other tables); any other sweep: every table it fills.
+  bool own_tables = false;
+  for (const auto& definition : paper_tables())
+    own_tables = own_tables || definition.sweep == collection.sweep;
   std::string text;
+  std::string partly_filled;
   std::string unfilled;
   for (const auto& definition : paper_tables()) {
     const FilledTable table = fill_table(definition, collection.results);
-    if (table.fillable())
-      text += "\n" + render_markdown(table);
-    else
+    if (!table.fillable())
       unfilled += (unfilled.empty() ? "" : ", ") + definition.name;
+    else if (own_tables && definition.sweep != collection.sweep)
+      partly_filled += (partly_filled.empty() ? "" : ", ") + definition.name;
+    else
+      text += "\n" + render_markdown(table);
   }
   text = text.empty() ? fmt::format("\nNo table of the paper can be filled from {}.\n", dir)
                       : fmt::format("\nThe paper's tables that these results fill:\n{}", text);
+  if (!partly_filled.empty())
+    text += fmt::format("\nThese results fill parts of {} too (fpt_tables {} --table NAME).\n",
+                        partly_filled, dir);
   if (!unfilled.empty())
     text += fmt::format(
         "\nNot filled by these results: {} (fpt_tables {} --table NAME says what is missing).\n",

@@ -1,6 +1,9 @@
-// LaTeX (booktabs) rendering of a filled table (render_table.h). Needs \usepackage{booktabs}.
+// LaTeX (booktabs) rendering of a filled table (render_table.h). Needs \usepackage{booktabs},
+// and \usepackage{graphicx} for tables of more than four columns, which are scaled to the line
+// width (the paper's seven task columns do not fit a page otherwise).
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 
 #include "fpt/results/tables/render_table.h"
@@ -44,12 +47,17 @@ std::string latex_cell(const FilledCell& cell, int decimals) {
   std::string extra = text.count.empty() ? "" : "$n$=" + text.count.substr(2);
   if (!text.notes.empty()) extra += (extra.empty() ? "" : ", ") + latex_escape(text.notes);
   if (!extra.empty()) out += " {\\scriptsize(" + extra + ")}";
-  if (!text.published.empty()) {
-    out += " / " + text.published;
-    if (!text.delta.empty()) out += " {\\scriptsize($" + text.delta + "$)}";
-  }
-  return out;
+  if (text.published.empty()) return out;
+  // Ours above, the published number and the difference below in small type: one column stays
+  // narrow enough for seven of them on a page.
+  std::string published = "/ " + text.published;
+  if (!text.delta.empty()) published += " ($" + text.delta + "$)";
+  return "\\begin{tabular}[c]{@{}c@{}}" + out + "\\\\{\\scriptsize " + published +
+         "}\\end{tabular}";
 }
+
+// Tables wider than this many columns (besides the row labels) are scaled to the line width.
+constexpr size_t kColumnsWithoutScaling = 4;
 
 }  // namespace
 
@@ -60,9 +68,19 @@ std::string render_latex(const FilledTable& table) {
   const size_t           columns    = definition.columns.size() + (has_ratio ? 1 : 0);
   std::string            out =
       fmt::format("% fpt_tables: {}\n\\begin{{table}}[t]\n  \\centering\n", definition.name);
-  out += fmt::format("  \\caption{{{}. {}.}}\n", latex_escape(definition.title),
-                     latex_escape(legend(table)));
+  // LaTeX numbers the table itself: "Table 2: pretraining modality" is captioned without "Table 2:
+  // ".
+  std::string caption = definition.title;
+  if (caption.rfind("Table ", 0) == 0 && caption.find(": ") != std::string::npos &&
+      caption.find(": ") < 10)
+    caption = caption.substr(caption.find(": ") + 2);
+  if (!caption.empty())
+    caption[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(caption[0])));
+  out +=
+      fmt::format("  \\caption{{{}. {}.}}\n", latex_escape(caption), latex_escape(legend(table)));
   out += fmt::format("  \\label{{tab:fpt-{}}}\n", definition.name);
+  const bool scaled = columns > kColumnsWithoutScaling;
+  if (scaled) out += "  \\resizebox{\\linewidth}{!}{%\n";
   out += fmt::format("  \\begin{{tabular}}{{l{}}}\n    \\toprule\n   ", std::string(columns, 'c'));
   for (const auto& column : definition.columns) out += " & " + latex_escape(column.label);
   if (has_ratio) out += " & " + latex_escape(definition.ratio.label);
@@ -77,7 +95,9 @@ std::string render_latex(const FilledTable& table) {
     }
     out += " \\\\\n";
   }
-  out += "    \\bottomrule\n  \\end{tabular}\n\\end{table}\n";
+  out += "    \\bottomrule\n  \\end{tabular}";
+  out += scaled ? "}\n" : "\n";
+  out += "\\end{table}\n";
   for (const auto& line : table.missing) out += "% missing: " + line + "\n";
   for (const auto& note : definition.notes) out += "% note: " + note + "\n";
   return out;

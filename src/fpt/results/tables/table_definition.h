@@ -52,6 +52,9 @@ struct TableDefinition {
   std::vector<std::string>         notes;  // printed under the table
   RatioColumn                      ratio;
   BestOf                           best_of = BestOf::column;
+  // The sweep file (sweeps/<sweep>.yaml) written to fill this table: at the end of that sweep
+  // fpt_sweep prints this table in full, and only names the others it partly fills.
+  std::string sweep;
 
   TableDefinition() = default;
   TableDefinition(std::string name, std::string title, Metric metric, Conditions every,
