@@ -6,6 +6,7 @@
 # pdflatex is installed.
 #   paper_sweep_tiny.sh BUILD_DIR SOURCE_DIR WORK_DIR SWEEP TABLE:MIN_CELLS_WITH_NUMBERS...
 set -uo pipefail
+[ $# -ge 5 ] || { echo "usage: paper_sweep_tiny.sh BUILD_DIR SOURCE_DIR WORK_DIR SWEEP TABLE:N..."; exit 2; }
 build=$1 source=$2 work=$3 sweep=$4
 shift 4
 rm -rf "$work" && mkdir -p "$work"

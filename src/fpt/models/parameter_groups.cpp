@@ -35,14 +35,21 @@ bool takes_blocks(ParameterGroup group) {
          group == ParameterGroup::ff || group == ParameterGroup::recurrent;
 }
 
+std::string trim(std::string word) {
+  word.erase(0, word.find_first_not_of(" \t"));
+  word.erase(word.find_last_not_of(" \t") + 1);
+  return word;
+}
+
 // "-1" -> -1; "" -> none; anything but an optionally signed integer throws.
 std::optional<int64_t> parse_block_number(const std::string& text, const std::string& word) {
   if (text.empty()) return std::nullopt;
   size_t digits = text[0] == '-' ? 1 : 0;
-  if (digits == text.size() || text.size() - digits > 6 ||
+  if (digits == text.size() ||
       !std::all_of(text.begin() + static_cast<std::ptrdiff_t>(digits), text.end(),
                    [](unsigned char c) { return std::isdigit(c) != 0; }))
     fail("'{}': block '{}' is not an integer", word, text);
+  if (text.size() - digits > 6) fail("'{}': block '{}' has more than 6 digits", word, text);
   return std::stoll(text);
 }
 
@@ -58,15 +65,9 @@ BlockRange parse_block_range(const std::string& text, const std::string& word) {
   }
   if (text.find(':', colon + 1) != std::string::npos)
     fail("'{}': a block range has one ':' (start:stop; no step)", word);
-  range.start = parse_block_number(text.substr(0, colon), word);
-  range.stop  = parse_block_number(text.substr(colon + 1), word);
+  range.start = parse_block_number(trim(text.substr(0, colon)), word);
+  range.stop  = parse_block_number(trim(text.substr(colon + 1)), word);
   return range;
-}
-
-std::string trim(std::string word) {
-  word.erase(0, word.find_first_not_of(" \t"));
-  word.erase(word.find_last_not_of(" \t") + 1);
-  return word;
 }
 
 // The group of a word without its "@RANGE", or throws.
@@ -195,10 +196,12 @@ void apply_trainable_groups(torch::nn::Module& model, const std::vector<TrainedG
   for (const auto& item : parameters)
     if (const auto block = block_index(item.key())) block_count = std::max(block_count, *block + 1);
   std::vector<int64_t> selected_per_word(trainable.size(), 0);
+  std::vector<bool>    group_in_blocks(kAllGroups.size(), false);
   for (const auto& item : parameters) {
-    const ParameterGroup group  = group_of(item.key());
-    const auto           block  = block_index(item.key());
-    bool                 trains = false;
+    const ParameterGroup group = group_of(item.key());
+    const auto           block = block_index(item.key());
+    if (block) group_in_blocks[static_cast<size_t>(group)] = true;
+    bool trains = false;
     for (size_t word = 0; word < trainable.size(); ++word) {
       const TrainedGroup& trained = trainable[word];
       if (group == ParameterGroup::frozen || trained.group != group) continue;
@@ -213,10 +216,19 @@ void apply_trainable_groups(torch::nn::Module& model, const std::vector<TrainedG
     if (!trained.blocks || selected_per_word[word] > 0) continue;
     const BlockRange& range = *trained.blocks;
     const auto text = [](const std::optional<int64_t>& n) { return n ? std::to_string(*n) : ""; };
-    fail("trains {}@{} selects no parameter: the body has {} blocks (0..{}, or -{}..-1)",
-         group_name(trained.group),
-         range.single ? text(range.start) : text(range.start) + ":" + text(range.stop), block_count,
-         block_count - 1, block_count);
+    const std::string written =
+        group_name(trained.group) + "@" +
+        (range.single ? text(range.start) : text(range.start) + ":" + text(range.stop));
+    if (block_count == 0)
+      fail(
+          "trains {} selects no parameter: this body has no numbered blocks (an LSTM with "
+          "lstm_cell torch keeps its layers in one module); train the whole group instead",
+          written);
+    if (!group_in_blocks[static_cast<size_t>(trained.group)])
+      fail("trains {} selects no parameter: this body has no {} parameters inside its blocks",
+           written, group_name(trained.group));
+    fail("trains {} selects no parameter: the body has {} blocks (0..{}, or -{}..-1)", written,
+         block_count, block_count - 1, block_count);
   }
 }
 

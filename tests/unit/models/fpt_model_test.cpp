@@ -161,7 +161,7 @@ TEST(ParameterGroups, ParseTrains) {
 }
 
 TEST(ParameterGroups, ParseTrainsWithBlocks) {
-  const auto selection = parse_trains("input,output,pos,ln,ff, attn@-1 ,ln@0:2,ff@-2:,attn@:1");
+  const auto selection = parse_trains("input,output,pos,ln,ff, attn@-1 ,ln@0 : 2,ff@-2:,attn@:1");
   ASSERT_EQ(selection.size(), 9u);
   EXPECT_EQ(selection[4], (TrainedGroup{G::ff, std::nullopt}));
   EXPECT_EQ(selection[5], (TrainedGroup{G::attn, BlockRange{-1, std::nullopt, true}}));
@@ -226,6 +226,21 @@ TEST(ParameterGroups, BlockRangeOutsideTheBodyIsAClearError) {
   EXPECT_NE(message.find("3 blocks"), std::string::npos) << message;
   EXPECT_NE(
       error_of([] { make_model(tiny_spec("ff@5:"), continuous_options(5, 1, 2)); }).find("ff@5:"),
+      std::string::npos);
+  core::ExperimentSpec lstm = tiny_spec("recurrent@-1");
+  lstm.body                 = "lstm-tiny";
+  lstm.lstm_cell            = "torch";  // one torch::nn::LSTM: no numbered blocks
+  EXPECT_NE(error_of([&] {
+              make_model(lstm, continuous_options(5, 1, 2));
+            }).find("recurrent@-1 selects no parameter: this body has no numbered blocks"),
+            std::string::npos)
+      << error_of([&] { make_model(lstm, continuous_options(5, 1, 2)); });
+  lstm.lstm_cell = "layernorm";  // the official cell: layers.N.*
+  EXPECT_NO_THROW(make_model(lstm, continuous_options(5, 1, 2)));
+  EXPECT_NE(
+      error_of([] {
+        make_model(tiny_spec("recurrent@-1"), continuous_options(5, 1, 2));
+      }).find("recurrent@-1 selects no parameter: this body has no recurrent parameters inside"),
       std::string::npos);
 }
 

@@ -257,6 +257,16 @@ TEST_F(TablesTest, EndOfAPaperSweepShowsItsOwnTablesAndNamesTheOthers) {
       << text;
 }
 
+TEST_F(TablesTest, EndOfAPaperSweepWhoseOwnTableStaysEmptyShowsWhatItFills) {
+  sweep_name_ = "sizes";  // its table needs CIFAR-10 (or MNIST): Bit XOR runs cannot fill it
+  write(make_result("gpt2-tiny", "random", "fpt", "bit-xor", 0, 0.75, "completed", "sizes"));
+  const std::string text = render_available_tables(dir_);
+  EXPECT_NE(text.find("### table2: "), std::string::npos) << text;
+  EXPECT_EQ(text.find("No table of the paper can be filled"), std::string::npos) << text;
+  EXPECT_EQ(text.find("These results fill parts of"), std::string::npos) << text;
+  EXPECT_NE(text.find("Not filled by these results: "), std::string::npos) << text;
+}
+
 TEST_F(TablesTest, EndOfSweepLeavesOutAndNamesFilesOfAnotherGrid) {
   write(make_result("gpt2-tiny", "random", "fpt", "bit-xor", 0, 0.5));
   const core::RunResult stray = make_result("gpt2-tiny", "random", "fpt", "bit-xor", 1, 0.9);
@@ -295,6 +305,21 @@ TEST_F(TablesTest, RunsDifferingInMoreThanSeedAreShownMixed) {
   EXPECT_NE(render_markdown(table).find("| mixed (lr) / 100.0 |"), std::string::npos);
 }
 
+TEST_F(TablesTest, StandInsFillOnlyCellsWithoutTheRealThing) {
+  // GPT-2 and the MiniLM stand-in on XOR: the cell uses GPT-2 alone (not "mixed: body"); on
+  // ListOps only MiniLM ran, so it fills that cell.
+  write(make_result("gpt2-tiny", "random", "fpt", "bit-xor", 0, 0.75));
+  write(make_result("minilm", "random", "fpt", "bit-xor", 0, 0.25));
+  write(make_result("minilm", "random", "fpt", "listops", 0, 0.5));
+  const FilledTable table =
+      fill_table(find_paper_table("table2"), load_sweep_results(dir_).results);
+  const FilledCell& xor_cell = table.cells[1][1];  // Random / XOR
+  EXPECT_EQ(xor_cell.mixed, "");
+  EXPECT_EQ(xor_cell.stats.n(), 1u);
+  EXPECT_DOUBLE_EQ(xor_cell.stats.mean(), 75.0);
+  EXPECT_DOUBLE_EQ(table.cells[1][2].stats.mean(), 50.0);  // Random / ListOps: MiniLM
+}
+
 TEST(Selector, PatternsAlternativesAndTrainedGroups) {
   core::ExperimentSpec spec;
   spec.body   = "gpt2-tiny";
@@ -307,6 +332,11 @@ TEST(Selector, PatternsAlternativesAndTrainedGroups) {
   EXPECT_TRUE(matches(spec, {{"body", "bert*|minilm"}, {"trains", "input,output,pos,ln"}}));
   EXPECT_FALSE(matches(spec, {{"body", "vit*"}}));
   EXPECT_THROW(matches(spec, {{"bodee", "x"}}), Error);
+  // Words with block ranges, in any order and with blanks as a sweep file may write them.
+  spec.trains = "input, output,pos,ln, ff,attn @ -1";
+  EXPECT_TRUE(matches(spec, {{"trains", "input,output,pos,ln,ff,attn@-1"}}));
+  EXPECT_FALSE(matches(spec, {{"trains", "input,output,pos,ln,ff,attn"}}));
+  EXPECT_FALSE(matches(spec, {{"trains", "input,output,pos,ln,ff,attn@0"}}));
   EXPECT_EQ(describe({{"body", "gpt2*"}, {"init", "random"}}), "body=gpt2*, init=random");
 }
 

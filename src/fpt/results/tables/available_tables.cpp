@@ -22,9 +22,11 @@ std::string render_available_tables(const std::filesystem::path& results_dir) {
 
   // A paper sweep's own tables in full and the others it partly fills by name (a Table 2 run
   // also fills a row or two of five other tables); any other sweep: every table it fills.
+  // (When none of its own tables can be filled, every table it fills is printed in full.)
   bool own_tables = false;
   for (const auto& definition : paper_tables())
-    own_tables = own_tables || definition.sweep == collection.sweep;
+    own_tables = own_tables || (definition.sweep == collection.sweep &&
+                                fill_table(definition, collection.results).fillable());
   std::string text;
   std::string partly_filled;
   std::string unfilled;

@@ -119,6 +119,7 @@ FilledTable fill_table(const TableDefinition&              definition,
       std::vector<const core::RunResult*> runs;
       for (const auto& result : results)
         if (matches(result.spec, when)) runs.push_back(&result);
+      runs = preferred_runs(std::move(runs), when);  // a stand-in only where the real one is not
       if (runs.empty()) continue;
       ++table.cells_with_runs;
       cell.mixed = differing_keys(runs);

@@ -22,12 +22,12 @@ std::vector<Line> task_columns() {
 
 // The language-pretrained body: GPT-2 of any size (gpt2-tiny in small runs counts), or MiniLM
 // where a scaled run swaps it in (the one pretrained language model a machine without the model
-// hub has; the `scales: tiny` entries of sweeps/*.yaml). A results folder holding both shows the
-// cell as mixed (body) rather than averaging them.
+// hub has; the `scales: tiny` entries of sweeps/*.yaml). Alternatives are in order of
+// preference (selector.h): a cell with a GPT-2 run never uses a MiniLM one.
 const std::string kLanguageBody = "gpt2*|minilm";
 // CIFAR-10 in the tables that have no MNIST column (model size, LayerNorm, backbones), or MNIST
 // where a scaled run stands it in (no CIFAR-10 without a download; Fashion-MNIST is a Debian
-// package). Mixed folders show as mixed (task), never averaged.
+// package) — only in cells without a CIFAR-10 run.
 const std::string kCifar10 = "cifar10|mnist";
 
 // The parameter-group ablation rows: output only, then + LayerNorm, + input, + positions (= fpt).

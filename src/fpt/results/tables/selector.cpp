@@ -1,6 +1,7 @@
 #include "fpt/results/tables/selector.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -18,11 +19,17 @@ std::vector<std::string> split(const std::string& text, char separator) {
   return parts;
 }
 
-// `trains` as a set of groups: "fpt" is the paper's input, output, pos and ln.
+// `trains` as a set of words without surrounding blanks ("ff", "attn@-1"): "fpt" is the paper's
+// input, output, pos and ln.
 std::set<std::string> trained_groups(const std::string& trains) {
   if (trains == "fpt") return {"input", "output", "pos", "ln"};
   std::set<std::string> groups;
-  for (const std::string& group : split(trains, ',')) groups.insert(group);
+  for (std::string group : split(trains, ',')) {
+    group.erase(std::remove_if(group.begin(), group.end(),
+                               [](unsigned char c) { return std::isspace(c) != 0; }),
+                group.end());
+    groups.insert(group);
+  }
   return groups;
 }
 
@@ -41,18 +48,41 @@ std::string spec_value_text(const core::ExperimentSpec& spec, const std::string&
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+// The index of the first alternative of `pattern` that the spec's `key` matches, or -1.
+int matching_alternative(const core::ExperimentSpec& spec, const std::string& key,
+                         const std::string& pattern) {
+  if (!core::is_spec_key(key))
+    fail("table condition on '{}': not a spec key; valid keys: {}", key,
+         core::valid_spec_keys_text());
+  const std::string              value        = spec_value_text(spec, key);
+  const std::vector<std::string> alternatives = split(pattern, '|');
+  for (size_t index = 0; index < alternatives.size(); ++index)
+    if (alternative_matches(key, value, alternatives[index])) return static_cast<int>(index);
+  return -1;
+}
+
 bool matches(const core::ExperimentSpec& spec, const Conditions& conditions) {
-  for (const auto& [key, pattern] : conditions) {
-    if (!core::is_spec_key(key))
-      fail("table condition on '{}': not a spec key; valid keys: {}", key,
-           core::valid_spec_keys_text());
-    const std::string value = spec_value_text(spec, key);
-    bool              any   = false;
-    for (const std::string& alternative : split(pattern, '|'))
-      any = any || alternative_matches(key, value, alternative);
-    if (!any) return false;
-  }
+  for (const auto& [key, pattern] : conditions)
+    if (matching_alternative(spec, key, pattern) < 0) return false;
   return true;
+}
+
+std::vector<const core::RunResult*> preferred_runs(std::vector<const core::RunResult*> runs,
+                                                   const Conditions&                   conditions) {
+  for (const auto& [key, pattern] : conditions) {
+    if (pattern.find('|') == std::string::npos) continue;
+    int best = -1;
+    for (const auto* run : runs) {
+      const int index = matching_alternative(run->spec, key, pattern);
+      if (index >= 0 && (best < 0 || index < best)) best = index;
+    }
+    runs.erase(std::remove_if(runs.begin(), runs.end(),
+                              [&](const core::RunResult* run) {
+                                return matching_alternative(run->spec, key, pattern) != best;
+                              }),
+               runs.end());
+  }
+  return runs;
 }
 
 std::string describe(const Conditions& conditions) {
