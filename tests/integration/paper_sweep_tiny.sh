@@ -3,7 +3,7 @@
 # (`mpirun -np 2 fpt_sweep sweeps/NAME.yaml --scale tiny`), then each table it fills rendered by
 # fpt_tables — Markdown into the log, CSV checked cell by cell against values computed
 # independently from the run files by tests/tools/check_paper_table.py (h5py), LaTeX compiled when
-# pdflatex is installed.
+# pdflatex is installed; then the sweep's learning-curve figures (fpt_figures), one per task.
 #   paper_sweep_tiny.sh BUILD_DIR SOURCE_DIR WORK_DIR SWEEP TABLE:MIN_CELLS_WITH_NUMBERS...
 set -uo pipefail
 [ $# -ge 5 ] || { echo "usage: paper_sweep_tiny.sh BUILD_DIR SOURCE_DIR WORK_DIR SWEEP TABLE:N..."; exit 2; }
@@ -44,5 +44,27 @@ for entry in "$@"; do
     (cd "$work" && pdflatex -interaction=nonstopmode "$table-doc.tex" > "$table-latex.log" 2>&1) ||
       fail "LaTeX of $table does not compile (see $work/$table-latex.log)"
   fi
+done
+
+# The learning-curve figures of the sweep: one per task it ran (PNG and SVG by gnuplot).
+"$build/fpt_figures" "$results" --out "$work/figures" > "$work/figures.log" 2>&1 ||
+  { cat "$work/figures.log"; fail "fpt_figures exited non-zero"; }
+tasks=$("$venv/bin/python" - "$results" <<'PY'
+import h5py, json, pathlib, sys
+plan = set((pathlib.Path(sys.argv[1]) / "plan_ids.txt").read_text().split())
+tasks = set()
+for path in pathlib.Path(sys.argv[1]).glob("*.h5"):
+    with h5py.File(path, "r") as f:
+        if f.attrs["id"] in plan:
+            tasks.add(json.loads(f["spec"].attrs["spec_json"])["task"])
+print(" ".join(sorted(tasks)))
+PY
+)
+[ -n "$tasks" ] || fail "no tasks found in the run files"
+for task in $tasks; do
+  for extension in png svg; do
+    [ "$(stat -c %s "$work/figures/curves_$task.$extension" 2> /dev/null || echo 0)" -gt 5000 ] ||
+      fail "no learning-curve figure curves_$task.$extension"
+  done
 done
 echo "paper_sweep_tiny $sweep: OK"
