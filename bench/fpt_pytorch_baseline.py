@@ -57,11 +57,14 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (fpt_train uses a GPU when "
+                        "there is one: compare like with like)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    device = torch.device(args.device)
     tokens_in, input_dim, tokens, output_tokens, output_dim = TASKS[args.task]
-    model = FPT(args.body, tokens_in, input_dim, output_tokens, output_dim)
+    model = FPT(args.body, tokens_in, input_dim, output_tokens, output_dim).to(device)
     model.train()
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(trainable, lr=1e-3)
@@ -69,17 +72,20 @@ def main():
     elapsed = 0.0
     for _ in range(args.steps):
         start = time.perf_counter()
+        # Batches drawn on the CPU and copied over, as fpt's loaders do.
         if tokens_in:
-            x = torch.randint(0, input_dim, (args.batch, tokens))
+            x = torch.randint(0, input_dim, (args.batch, tokens)).to(device)
         else:
-            x = torch.randint(0, 2, (args.batch, tokens, input_dim)).float()
-        y = torch.randint(0, classes, (args.batch * output_tokens * output_dim // classes,))
+            x = torch.randint(0, 2, (args.batch, tokens, input_dim)).float().to(device)
+        y = torch.randint(0, classes, (args.batch * output_tokens * output_dim // classes,)).to(device)
         logits = model(x).reshape(-1, classes)
         loss = torch.nn.functional.cross_entropy(logits, y)
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trainable, 1.0)
         optimizer.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()  # the step has finished on the GPU, not just been queued
         elapsed += time.perf_counter() - start
     print(f"samples_per_second {args.steps * args.batch / elapsed:.3f}")
 

@@ -4,6 +4,8 @@
 # Bit XOR and ListOps (512 tokens). Prints samples/s of both and the ratio fpt / PyTorch.
 #
 #   bash bench/train_throughput.sh [THREADS] [STEPS]
+#   FPT_BENCH_DEVICE=cuda bash bench/train_throughput.sh   (on a GPU machine: fpt_train trains on
+#                                                          the GPU there, so the baseline must too)
 # Needs the build (scripts/setup.sh) and, for the baseline, transformers in the LibTorch venv:
 #   bash bench/setup_python.sh
 set -euo pipefail
@@ -24,7 +26,8 @@ fpt_rate() {  # task batch extra-args...
 }
 baseline_rate() {  # task batch
   "$python" "$repo/bench/fpt_pytorch_baseline.py" --task "$1" --body gpt2 --batch "$2" \
-    --steps "$steps" --threads "$threads" | sed -n 's/samples_per_second //p'
+    --steps "$steps" --threads "$threads" --device "${FPT_BENCH_DEVICE:-cpu}" |
+    sed -n 's/samples_per_second //p'
 }
 
 printf '%-10s %6s %14s %16s %8s\n' task batch fpt_samples/s pytorch_samples/s ratio

@@ -17,6 +17,8 @@ echo "expected $expected experiments, found $files result files"
 ls "$work/results" | grep -q '\.tmp' && { echo "FAIL: temporary files left behind"; exit 1; }
 for file in "$work/results"/*.h5; do
   h5dump -a /status "$file" | grep -q '"completed"' || { echo "FAIL: $file not completed"; h5dump -A "$file"; exit 1; }
+  # What trained it: the CPU here, "cuda:N" on a GPU machine.
+  h5dump -a /device "$file" | grep -Eq '"(cpu|cuda:[0-9]+)"' || { echo "FAIL: $file has no device"; exit 1; }
 done
 for task in bit-xor bit-memory listops; do
   grep -q "| $task" "$work/first.log" || grep -q "$task |" "$work/first.log" ||

@@ -80,6 +80,7 @@ struct RunResult {
   double      wall_seconds       = 0.0;
   double      samples_per_second = 0.0;  // training examples per second of training time
   std::string host;
+  std::string device;  // what trained it: "cpu" or "cuda:N" ("" in files written before)
   int         rank    = 0;
   int         threads = 0;
   // data parallelism: ranks that trained this experiment together, and the payload bytes one

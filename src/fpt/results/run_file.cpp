@@ -31,6 +31,7 @@ void write_identity_and_outcome(const Hdf5Node& root, const core::RunResult& res
   root.write_attribute("wall_seconds", result.wall_seconds);
   root.write_attribute("samples_per_second", result.samples_per_second);
   root.write_attribute("host", result.host);
+  root.write_attribute("device", result.device);
   root.write_attribute("rank", result.rank);
   root.write_attribute("threads", result.threads);
   root.write_attribute("group_size", static_cast<int64_t>(result.group_size));
@@ -301,6 +302,7 @@ core::RunResult read_run_file(const fs::path& path) {
     result.communicated_bytes_per_step = root.read_integer_attribute("communicated_bytes_per_step");
   if (root.has_attribute("resumed_from_step"))
     result.resumed_from_step = root.read_integer_attribute("resumed_from_step");
+  if (root.has_attribute("device")) result.device = root.read_string_attribute("device");
 
   result.spec  = read_spec(root);
   result.curve = read_curves(root);

@@ -97,6 +97,7 @@ std::optional<Report> run_assignment(const Assignment& assignment, const WorkerC
   result.tag         = assignment.tag;
   result.sweep       = assignment.sweep;
   result.host        = context.host;
+  result.device      = training_device(context.local_rank).str();
   result.rank        = context.rank;
   result.started_at  = started_at;
   result.finished_at = core::utc_now();

@@ -78,6 +78,7 @@ core::RunResult full_result() {
   result.wall_seconds       = 41.5;
   result.samples_per_second = 123.25;
   result.host               = "node-17.cluster";
+  result.device             = "cuda:3";
   result.rank               = 5;
   result.threads            = 8;
   result.started_at         = "2025-03-01T12:00:00Z";
@@ -146,6 +147,7 @@ void expect_same_result(const core::RunResult& expected, const core::RunResult& 
   expect_same(expected.wall_seconds, actual.wall_seconds, "wall_seconds");
   expect_same(expected.samples_per_second, actual.samples_per_second, "samples_per_second");
   EXPECT_EQ(expected.host, actual.host);
+  EXPECT_EQ(expected.device, actual.device);
   EXPECT_EQ(expected.rank, actual.rank);
   EXPECT_EQ(expected.threads, actual.threads);
   EXPECT_EQ(expected.started_at, actual.started_at);
