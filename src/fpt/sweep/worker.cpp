@@ -45,16 +45,17 @@ std::optional<Report> run_assignment(const Assignment& assignment, const WorkerC
   const bool      in_group = assignment.group_ranks.size() > 1;
   const bool      leader   = !in_group || assignment.group_ranks.front() == context.rank;
   core::RunResult result;
-  result.spec                  = assignment.spec;
-  result.id                    = assignment.id;
-  result.tag                   = assignment.tag;
-  const std::string started_at = core::utc_now();
-  const auto        started    = std::chrono::steady_clock::now();
+  result.spec                    = assignment.spec;
+  result.id                      = assignment.id;
+  result.tag                     = assignment.tag;
+  const std::string   started_at = core::utc_now();
+  const auto          started    = std::chrono::steady_clock::now();
+  const torch::Device device     = training_device(context.local_rank);
 
   try {
     train::TrainerOptions options;
     options.threads         = assignment.threads > 0 ? assignment.threads : context.default_threads;
-    options.device          = training_device(context.local_rank);
+    options.device          = device;
     options.save_body_file  = assignment.save_body_path;
     options.init_body_file  = assignment.init_body_path;
     options.checkpoint_file = assignment.checkpoint_path;
@@ -97,7 +98,7 @@ std::optional<Report> run_assignment(const Assignment& assignment, const WorkerC
   result.tag         = assignment.tag;
   result.sweep       = assignment.sweep;
   result.host        = context.host;
-  result.device      = training_device(context.local_rank).str();
+  result.device      = device.str();
   result.rank        = context.rank;
   result.started_at  = started_at;
   result.finished_at = core::utc_now();

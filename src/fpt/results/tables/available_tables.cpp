@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
 #include "fpt/results/tables/filled_table.h"
 #include "fpt/results/tables/load_sweep_results.h"
 #include "fpt/results/tables/paper_tables.h"
@@ -23,15 +25,17 @@ std::string render_available_tables(const std::filesystem::path& results_dir) {
   // A paper sweep's own tables in full and the others it partly fills by name (a Table 2 run
   // also fills a row or two of five other tables); any other sweep: every table it fills.
   // (When none of its own tables can be filled, every table it fills is printed in full.)
-  bool own_tables = false;
-  for (const auto& definition : paper_tables())
-    own_tables = own_tables || (definition.sweep == collection.sweep &&
-                                fill_table(definition, collection.results).fillable());
+  std::vector<FilledTable> tables;
+  bool                     own_tables = false;
+  for (const auto& definition : paper_tables()) {
+    tables.push_back(fill_table(definition, collection.results));
+    own_tables = own_tables || (definition.sweep == collection.sweep && tables.back().fillable());
+  }
   std::string text;
   std::string partly_filled;
   std::string unfilled;
-  for (const auto& definition : paper_tables()) {
-    const FilledTable table = fill_table(definition, collection.results);
+  for (const FilledTable& table : tables) {
+    const TableDefinition& definition = *table.definition;
     if (!table.fillable())
       unfilled += (unfilled.empty() ? "" : ", ") + definition.name;
     else if (own_tables && definition.sweep != collection.sweep)
