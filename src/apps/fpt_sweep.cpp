@@ -18,6 +18,7 @@
 #include "fpt/core/error.h"
 #include "fpt/dist/world.h"
 #include "fpt/io/atomic_file.h"
+#include "fpt/results/tables/paper_tables.h"
 #include "fpt/sweep/grid.h"
 #include "fpt/sweep/ledger.h"
 #include "fpt/sweep/plan_ids.h"
@@ -90,6 +91,14 @@ fpt::sweep::PlanOptions plan_options(const PlanArguments& arguments) {
 fpt::sweep::SweepPlan load_plan(const PlanArguments&           arguments,
                                 const fpt::sweep::PlanOptions& options) {
   fpt::sweep::SweepPlan plan = fpt::sweep::load_sweep(arguments.sweep_file, options);
+  // `tables:` names paper tables, which the grid library does not know.
+  for (const std::string& table : plan.tables) {
+    try {
+      fpt::results::tables::find_paper_table(table);
+    } catch (const std::exception& error) {
+      fpt::fail("{}: key 'tables': {}", plan.tables_where, error.what());
+    }
+  }
   if (!arguments.output.empty()) plan.output_dir = arguments.output;
   return plan;
 }

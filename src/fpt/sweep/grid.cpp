@@ -59,24 +59,26 @@ struct Scale {
 
 // The sweep file, parsed and validated, before expansion.
 struct SweepFile {
-  std::string           source;  // file name for messages
-  std::string           name;
-  std::string           output;
-  SweepRuntime          runtime;
-  Settings              defaults;
-  std::vector<Axis>     axes;
-  std::vector<Override> overrides;
-  std::vector<Entry>    includes;
-  std::vector<Entry>    excludes;
-  std::string           exclude_where;  // "file:line" of `exclude:`
-  std::vector<Scale>    scales;
-  std::string           scales_where;  // "file:line" of `scales:`
+  std::string              source;  // file name for messages
+  std::string              name;
+  std::string              output;
+  SweepRuntime             runtime;
+  Settings                 defaults;
+  std::vector<Axis>        axes;
+  std::vector<Override>    overrides;
+  std::vector<Entry>       includes;
+  std::vector<Entry>       excludes;
+  std::string              exclude_where;  // "file:line" of `exclude:`
+  std::vector<Scale>       scales;
+  std::string              scales_where;  // "file:line" of `scales:`
+  std::vector<std::string> tables;        // `tables:` names, checked by the caller
+  std::string              tables_where;  // "file:line" of `tables:`
 };
 
 const std::vector<std::string>& top_level_keys() {
   static const std::vector<std::string> keys = {"name",     "description", "output",    "runtime",
                                                 "defaults", "axes",        "overrides", "include",
-                                                "exclude",  "scales"};
+                                                "exclude",  "scales",      "tables"};
   return keys;
 }
 
@@ -173,6 +175,21 @@ std::string read_text(const YAML::Node& node, const std::string& where, const st
   if (!value.is_string() || value.get<std::string>().empty())
     fail("{}: key '{}' must be a non-empty string, got {}", where, key, value.dump());
   return value.get<std::string>();
+}
+
+// `tables: [table2, convergence]`: a sequence of distinct non-empty names.
+std::vector<std::string> read_table_names(const YAML::Node& node, const std::string& where) {
+  if (!node.IsSequence() || node.size() == 0)
+    fail("{}: key 'tables' must be a list of table names, e.g. tables: [table2], got {}", where,
+         io::yaml_kind(node));
+  std::vector<std::string> names;
+  for (const YAML::Node& item : node) {
+    const std::string name = read_text(item, where, "tables");
+    if (std::find(names.begin(), names.end(), name) != names.end())
+      fail("{}: key 'tables': '{}' is listed twice", where, name);
+    names.push_back(name);
+  }
+  return names;
 }
 
 void check_sweep_name(const std::string& name, const std::string& where) {
@@ -499,6 +516,9 @@ void read_top_level_key(SweepFile& file, const std::string& key, const YAML::Nod
   } else if (key == "scales") {
     file.scales       = read_scales(value, source, where);
     file.scales_where = where;
+  } else if (key == "tables") {
+    file.tables       = read_table_names(value, where);
+    file.tables_where = where;
   } else if (key == "exclude") {
     file.excludes      = read_entries(value, source, where, "exclude");
     file.exclude_where = where;
@@ -801,9 +821,11 @@ SweepPlan parse_sweep(const std::string& yaml_text, const std::string& source_na
       fail("--where {}: unknown key; valid keys: {}", key, core::valid_spec_keys_text());
     if (values.empty()) fail("--where {}: give one or more comma-separated values", key);
   }
-  plan.experiments = plan_experiments(file, options);
-  plan.runtime     = file.runtime;
-  plan.source_text = yaml_text;
+  plan.experiments  = plan_experiments(file, options);
+  plan.runtime      = file.runtime;
+  plan.tables       = file.tables;
+  plan.tables_where = file.tables_where;
+  plan.source_text  = yaml_text;
   return plan;
 }
 

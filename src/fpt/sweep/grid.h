@@ -66,6 +66,11 @@ struct SweepPlan {
   std::vector<PlannedExperiment> experiments;
   SweepRuntime                   runtime;
   std::string                    source_text;  // the file's text, kept with the results
+  // `tables:` the paper's tables the sweep is written to fill (fpt_tables names): printed in full
+  // at its end, beside those whose definition names this sweep. Checked by fpt_sweep (the grid
+  // does not know the tables).
+  std::vector<std::string> tables;
+  std::string              tables_where;  // "file:line" of `tables:` for messages
 };
 
 // Command-line changes to a sweep file's grid (fpt_sweep --scale / --set / --where /

@@ -510,7 +510,7 @@ int run_sweep(const SweepPlan& plan, const dist::World& world, const SweepRunOpt
     fmt::print(stderr, "warning: {}\n", error.what());
   }
   // The paper's tables these results can fill, the merged results/<sweep>.h5, where files are.
-  fmt::print("{}", results::tables::render_available_tables(plan.output_dir));
+  fmt::print("{}", results::tables::render_available_tables(plan.output_dir, plan.tables));
   if (failed > 0) {
     fmt::print(stderr, "{} of {} experiments failed:\n", failed, plan.experiments.size());
     for (const auto& result : results_for_table)

@@ -127,6 +127,20 @@ TEST(GridErrors, BadRuntime) {
                {"sweeps/x.yaml:5", "status_every_seconds"});
 }
 
+TEST(GridErrors, BadTables) {
+  expect_error(kGood + "tables: table2\n", {"sweeps/x.yaml:4", "'tables'", "list of table names"});
+  expect_error(kGood + "tables: []\n", {"sweeps/x.yaml:4", "'tables'"});
+  expect_error(kGood + "tables: [table2, table2]\n", {"sweeps/x.yaml:4", "'table2'", "twice"});
+  expect_error(kGood + "tables: [{a: b}]\n", {"sweeps/x.yaml:4", "'tables'"});
+}
+
+TEST(GridErrors, TablesAreKeptWithWhereTheyAreListed) {
+  const SweepPlan plan = parse_sweep(kGood + "tables: [table2, convergence]\n", "sweeps/x.yaml");
+  EXPECT_EQ(plan.tables, (std::vector<std::string>{"table2", "convergence"}));
+  EXPECT_EQ(plan.tables_where, "sweeps/x.yaml:4");
+  EXPECT_TRUE(parse_sweep(kGood, "sweeps/x.yaml").tables.empty());
+}
+
 TEST(GridErrors, BadName) {
   expect_error(kGood + "name: my sweep/2\n", {"sweeps/x.yaml:4", "'my sweep/2'"});
 }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -260,11 +261,79 @@ TEST_F(TablesTest, EndOfAPaperSweepShowsItsOwnTablesAndNamesTheOthers) {
 TEST_F(TablesTest, EndOfAPaperSweepWhoseOwnTableStaysEmptyShowsWhatItFills) {
   sweep_name_ = "sizes";  // its table needs CIFAR-10 (or MNIST): Bit XOR runs cannot fill it
   write(make_result("gpt2-tiny", "random", "fpt", "bit-xor", 0, 0.75, "completed", "sizes"));
+  write(make_result("gpt2-tiny", "pretrained", "fpt", "bit-xor", 0, 1.0, "completed", "sizes"));
   const std::string text = render_available_tables(dir_);
   EXPECT_NE(text.find("### table2: "), std::string::npos) << text;
   EXPECT_EQ(text.find("No table of the paper can be filled"), std::string::npos) << text;
-  EXPECT_EQ(text.find("These results fill parts of"), std::string::npos) << text;
   EXPECT_NE(text.find("Not filled by these results: "), std::string::npos) << text;
+  // table1 holds the FPT row only: one number, nothing compared, so only named
+  EXPECT_EQ(text.find("### table1: "), std::string::npos) << text;
+  EXPECT_NE(text.find("These results fill parts of table1"), std::string::npos) << text;
+}
+
+TEST_F(TablesTest, EndOfSweepPrintsOnlyTheRowsAndColumnsWithResults) {
+  for (int seed = 0; seed < 2; ++seed) {
+    write(make_result("minilm", "pretrained", "fpt", "bit-xor", seed, 1.0));
+    write(make_result("minilm", "random", "fpt", "bit-xor", seed, 0.5 + 0.02 * seed));
+  }
+  const std::string text  = render_available_tables(dir_, {"table2"});
+  const auto        lines = lines_of(text);
+  // Table 2 compacted: the XOR column alone, the FPT and Random rows alone.
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "|  | XOR |"), lines.end()) << text;
+  EXPECT_NE(std::find(lines.begin(), lines.end(),
+                      "| FPT (language) | **100.0 ± 0.0** (n=2) / 100.0 (Δ +0.0) |"),
+            lines.end())
+      << text;
+  EXPECT_NE(
+      std::find(lines.begin(), lines.end(), "| Random | 51.0 ± 1.4 (n=2) / 100.0 (Δ -49.0) |"),
+      lines.end())
+      << text;
+  EXPECT_NE(text.find("not run here, so not shown: rows Bit (Bit Memory), ViT (ImageNet-21k); "
+                      "columns Memory, ListOps, MNIST, CIFAR-10, C10 LRA, Homology"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("missing: "), std::string::npos) << text;
+  // The sweep file named table2 as its own: the others that compare the same runs are named only.
+  for (const char* other : {"convergence", "init_stats", "table1"})
+    EXPECT_EQ(text.find(fmt::format("### {}: ", other)), std::string::npos) << other;
+  EXPECT_NE(text.find("These results fill parts of table1, convergence"), std::string::npos)
+      << text;
+  // Without `tables:`, every table that compares something is printed.
+  const std::string every = render_available_tables(dir_);
+  for (const char* compared : {"table2", "convergence", "init_stats"})
+    EXPECT_NE(every.find(fmt::format("### {}: ", compared)), std::string::npos) << compared;
+  EXPECT_EQ(every.find("### table1: "), std::string::npos) << every;
+}
+
+TEST_F(TablesTest, CompactMarkdownKeepsTheRatioColumnOnlyWithBothOfItsColumns) {
+  write(make_result("gpt2-tiny", "pretrained", "fpt", "bit-xor", 0, 1.0, "completed", "t2", 20));
+  const FilledTable table =
+      fill_table(find_paper_table("convergence"), load_sweep_results(dir_).results);
+  MarkdownOptions compact;
+  compact.only_lines_with_results = true;
+  const std::string markdown      = render_markdown(table, compact);
+  EXPECT_NE(markdown.find("|  | FPT |\n|---|---|\n| XOR | 20 (n=1) / 500 (Δ -480) |\n"),
+            std::string::npos)
+      << markdown;
+  EXPECT_EQ(markdown.find("speed-up"), std::string::npos) << markdown;
+  EXPECT_FALSE(table.compares());
+  // The whole table (fpt_tables) still has every row, the ratio and the missing lines.
+  const std::string whole = render_markdown(table);
+  EXPECT_NE(whole.find("| Homology |"), std::string::npos);
+  EXPECT_NE(whole.find("speed-up"), std::string::npos);
+  EXPECT_NE(whole.find("missing: "), std::string::npos);
+}
+
+TEST_F(TablesTest, ComparesNeedsTwoCompetingCellsWithResults) {
+  write(make_result("gpt2-tiny", "pretrained", "fpt", "bit-xor", 0, 1.0));
+  write(make_result("gpt2-tiny", "pretrained", "fpt", "listops", 0, 0.3));
+  auto results = load_sweep_results(dir_).results;
+  // Two cells in one row of Table 2 (rows compete within a column): no comparison.
+  EXPECT_FALSE(fill_table(find_paper_table("table2"), results).compares());
+  write(make_result("gpt2-tiny", "random", "fpt", "listops", 0, 0.2, "failed"));
+  results = load_sweep_results(dir_).results;
+  // A failed run is a result too: FPT against Random on ListOps.
+  EXPECT_TRUE(fill_table(find_paper_table("table2"), results).compares());
 }
 
 TEST_F(TablesTest, EndOfSweepLeavesOutAndNamesFilesOfAnotherGrid) {
@@ -275,8 +344,17 @@ TEST_F(TablesTest, EndOfSweepLeavesOutAndNamesFilesOfAnotherGrid) {
   EXPECT_NE(text.find("skipped foreign file " + (dir_ / (stray.id + ".h5")).string()),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("| Random | — / 75.8 | 50.0 (n=1) / 100.0 (Δ -50.0) |"), std::string::npos)
+  // One run left: a single cell of several tables, none printed.
+  EXPECT_NE(text.find("No table of the paper compares two of these results; they fill single "
+                      "cells of table2"),
+            std::string::npos)
       << text;
+  CollectOptions skip_foreign;
+  skip_foreign.foreign = ForeignFiles::skip;
+  const FilledTable table =
+      fill_table(find_paper_table("table2"), load_sweep_results(dir_, skip_foreign).results);
+  EXPECT_NE(render_markdown(table).find("| Random | — / 75.8 | 50.0 (n=1) / 100.0 (Δ -50.0) |"),
+            std::string::npos);
 }
 
 TEST(Convergence, FirstStepReachingTheFractionOfTheFinalAccuracy) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "fpt/results/tables/filled_table.h"
@@ -11,7 +12,8 @@
 
 namespace fpt::results::tables {
 
-std::string render_available_tables(const std::filesystem::path& results_dir) {
+std::string render_available_tables(const std::filesystem::path&    results_dir,
+                                    const std::vector<std::string>& sweep_tables) {
   const std::string dir = results_dir.string();
   Collection        collection;
   try {
@@ -23,31 +25,47 @@ std::string render_available_tables(const std::filesystem::path& results_dir) {
   }
 
   // A paper sweep's own tables in full and the others it partly fills by name (a Table 2 run
-  // also fills a row or two of five other tables); any other sweep: every table it fills.
-  // (When none of its own tables can be filled, every table it fills is printed in full.)
+  // also fills a row or two of five other tables); any other sweep: the tables its results
+  // compare something in. (When none of its own tables can be filled, the same as any other.)
+  auto own = [&](const TableDefinition& definition) {
+    return definition.sweep == collection.sweep ||
+           std::find(sweep_tables.begin(), sweep_tables.end(), definition.name) !=
+               sweep_tables.end();
+  };
   std::vector<FilledTable> tables;
   bool                     own_tables = false;
   for (const auto& definition : paper_tables()) {
     tables.push_back(fill_table(definition, collection.results));
-    own_tables = own_tables || (definition.sweep == collection.sweep && tables.back().fillable());
+    own_tables = own_tables || (own(definition) && tables.back().fillable());
   }
+  MarkdownOptions compact;
+  compact.only_lines_with_results = true;
   std::string text;
   std::string partly_filled;
   std::string unfilled;
   for (const FilledTable& table : tables) {
     const TableDefinition& definition = *table.definition;
+    const bool             shown      = own_tables ? own(definition) : table.compares();
     if (!table.fillable())
       unfilled += (unfilled.empty() ? "" : ", ") + definition.name;
-    else if (own_tables && definition.sweep != collection.sweep)
+    else if (!shown)
       partly_filled += (partly_filled.empty() ? "" : ", ") + definition.name;
     else
-      text += "\n" + render_markdown(table);
+      text += "\n" + render_markdown(table, compact);
   }
-  text = text.empty() ? fmt::format("\nNo table of the paper can be filled from {}.\n", dir)
-                      : fmt::format("\nThe paper's tables that these results fill:\n{}", text);
-  if (!partly_filled.empty())
-    text += fmt::format("\nThese results fill parts of {} too (fpt_tables {} --table NAME).\n",
-                        partly_filled, dir);
+  if (!text.empty()) {
+    text = fmt::format("\nThe paper's tables that these results fill:\n{}", text);
+    if (!partly_filled.empty())
+      text += fmt::format("\nThese results fill parts of {} too (fpt_tables {} --table NAME).\n",
+                          partly_filled, dir);
+  } else if (!partly_filled.empty()) {
+    text = fmt::format(
+        "\nNo table of the paper compares two of these results; they fill single cells of {} "
+        "(fpt_tables {} --table NAME).\n",
+        partly_filled, dir);
+  } else {
+    text = fmt::format("\nNo table of the paper can be filled from {}.\n", dir);
+  }
   if (!unfilled.empty())
     text += fmt::format(
         "\nNot filled by these results: {} (fpt_tables {} --table NAME says what is missing).\n",

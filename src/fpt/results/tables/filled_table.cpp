@@ -94,6 +94,21 @@ void mark_best(const TableDefinition& definition, std::vector<std::vector<Filled
 
 }  // namespace
 
+bool FilledTable::compares() const {
+  const bool   by_row = definition->best_of == BestOf::row;
+  const size_t outer  = by_row ? cells.size() : (cells.empty() ? 0 : cells.front().size());
+  const size_t inner  = by_row ? (cells.empty() ? 0 : cells.front().size()) : cells.size();
+  for (size_t a = 0; a < outer; ++a) {
+    int with_results = 0;
+    for (size_t b = 0; b < inner; ++b) {
+      const FilledCell& cell = by_row ? cells[a][b] : cells[b][a];
+      with_results += cell.stats.runs > 0;
+    }
+    if (with_results >= 2) return true;
+  }
+  return false;
+}
+
 double FilledCell::delta() const {
   if (!has_mean() || std::isnan(published)) return kNoNumber;
   return stats.mean() - published;

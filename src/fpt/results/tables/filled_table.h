@@ -36,6 +36,9 @@ struct FilledTable {
   std::vector<std::string> missing;
 
   bool fillable() const { return cells_with_runs > 0; }
+  // Whether the table compares anything: two cells with results among cells that compete (a
+  // column's rows, or a row's columns for BestOf::row). One number alone is not a comparison.
+  bool compares() const;
 };
 
 struct FillOptions {

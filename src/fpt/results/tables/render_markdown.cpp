@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <vector>
 
 #include "fpt/results/tables/render_table.h"
 
@@ -30,15 +31,27 @@ std::string ratio_cell(double ours, double published) {
 
 }  // namespace
 
-std::string render_markdown(const FilledTable& table) {
+std::string render_markdown(const FilledTable& table, const MarkdownOptions& options) {
   const TableDefinition& definition = *table.definition;
   const int              decimals   = metric_decimals(definition);
-  const bool             has_ratio  = definition.ratio.of >= 0;
-  std::string            out =
+  const size_t           rows       = definition.rows.size();
+  const size_t           columns    = definition.columns.size();
+  // Which rows and columns are shown: all, or those with a run in some cell.
+  std::vector<bool> show_row(rows, !options.only_lines_with_results);
+  std::vector<bool> show_column(columns, !options.only_lines_with_results);
+  for (size_t row = 0; row < rows; ++row)
+    for (size_t column = 0; column < columns; ++column)
+      if (table.cells[row][column].stats.runs > 0) show_row[row] = show_column[column] = true;
+  bool has_ratio = definition.ratio.of >= 0;
+  if (has_ratio && options.only_lines_with_results)
+    has_ratio = show_column[definition.ratio.of] && show_column[definition.ratio.to];
+
+  std::string out =
       fmt::format("### {}: {}\n\n{}\n\n|  |", definition.name, definition.title, legend(table));
   std::string rule = "|---|";
-  for (const auto& column : definition.columns) {
-    out += " " + escape_markdown_pipes(column.label) + " |";
+  for (size_t column = 0; column < columns; ++column) {
+    if (!show_column[column]) continue;
+    out += " " + escape_markdown_pipes(definition.columns[column].label) + " |";
     rule += "---|";
   }
   if (has_ratio) {
@@ -46,13 +59,30 @@ std::string render_markdown(const FilledTable& table) {
     rule += "---|";
   }
   out += "\n" + rule + "\n";
-  for (size_t row = 0; row < definition.rows.size(); ++row) {
+  for (size_t row = 0; row < rows; ++row) {
+    if (!show_row[row]) continue;
     out += "| " + escape_markdown_pipes(definition.rows[row].label) + " |";
-    for (const auto& cell : table.cells[row]) out += " " + markdown_cell(cell, decimals) + " |";
+    for (size_t column = 0; column < columns; ++column)
+      if (show_column[column])
+        out += " " + markdown_cell(table.cells[row][column], decimals) + " |";
     if (has_ratio) out += " " + ratio_cell(table.ratio[row], table.published_ratio[row]) + " |";
     out += "\n";
   }
-  if (!table.missing.empty()) {
+  if (options.only_lines_with_results) {
+    auto hidden = [](const std::vector<Line>& lines, const std::vector<bool>& shown) {
+      std::string names;
+      for (size_t i = 0; i < lines.size(); ++i)
+        if (!shown[i]) names += (names.empty() ? "" : ", ") + lines[i].label;
+      return names;
+    };
+    const std::string hidden_rows    = hidden(definition.rows, show_row);
+    const std::string hidden_columns = hidden(definition.columns, show_column);
+    if (!hidden_rows.empty() || !hidden_columns.empty())
+      out += fmt::format("\nnot run here, so not shown: {}{}{}\n",
+                         hidden_rows.empty() ? "" : "rows " + hidden_rows,
+                         hidden_rows.empty() || hidden_columns.empty() ? "" : "; ",
+                         hidden_columns.empty() ? "" : "columns " + hidden_columns);
+  } else if (!table.missing.empty()) {
     out += "\n";
     for (const auto& line : table.missing) out += "missing: " + line + "\n";
   }

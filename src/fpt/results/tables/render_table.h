@@ -14,7 +14,13 @@ enum class TableFormat { markdown, latex, csv };
 
 TableFormat parse_table_format(const std::string& text);  // markdown | latex | csv; throws
 
-std::string render_markdown(const FilledTable& table);
+struct MarkdownOptions {
+  // Leave out the rows and columns where no experiment landed (and the "missing:" lines), with
+  // one line naming them: the end of a sweep shows what it filled, `fpt_tables` the whole table.
+  bool only_lines_with_results = false;
+};
+
+std::string render_markdown(const FilledTable& table, const MarkdownOptions& options = {});
 std::string render_latex(const FilledTable& table);
 // Header line included; `with_header` false to append a second table to the first one's lines.
 std::string render_csv(const FilledTable& table, bool with_header = true);
