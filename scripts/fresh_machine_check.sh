@@ -17,8 +17,8 @@
 #     --keep            keep the root afterwards (default: removed once all commands passed)
 #
 # Needs root on a Debian/Ubuntu host with network access to Debian's mirror and PyPI; installs
-# mmdebstrap on the host when it is missing. The host's /etc/ssl/certs and /etc/pip.conf are
-# given to the root (where a proxy's certificate lives on machines like the development ones).
+# mmdebstrap on the host when it is missing. The host's certificate bundle and /etc/pip.conf are
+# given to the root's pip (where a proxy's certificate lives on machines like the development ones).
 # Results: WORK_DIR/times.txt (also printed) and one log per command run.
 set -euo pipefail
 
@@ -63,8 +63,15 @@ mmdebstrap --quiet --variant=minbase --aptopt='Acquire::Check-Valid-Until "false
   "deb http://deb.debian.org/debian bookworm-updates main" \
   "deb http://deb.debian.org/debian-security bookworm-security main"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-[ -f /etc/pip.conf ] && cp /etc/pip.conf "$root/etc/pip.conf"
-mkdir -p "$root/etc/ssl/certs" "$root/root"
+# The host's certificates (a proxy's among them) for pip, at a path of their own: the root's
+# ca-certificates package rewrites /etc/ssl/certs when the set-up installs it.
+cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/fpt-host-ca.crt"
+if [ -f /etc/pip.conf ]; then
+  sed 's#/etc/ssl/certs/ca-certificates.crt#/etc/fpt-host-ca.crt#' /etc/pip.conf > "$root/etc/pip.conf"
+else
+  printf '[global]\ncert = /etc/fpt-host-ca.crt\n' > "$root/etc/pip.conf"
+fi
+mkdir -p "$root/root"
 if [ $cuda = 1 ]; then
   mkdir -p "$root$cuda_root"
   ln -sfn "$cuda_root" "$root/usr/local/cuda"
@@ -94,7 +101,6 @@ in_root() {
     mount --rbind /sys "$root/sys"
     mount --rbind /dev "$root/dev"
     mount -t tmpfs -o size=4g tmpfs "$root/dev/shm"
-    mount --bind -o ro /etc/ssl/certs "$root/etc/ssl/certs"
     if [ "$cuda" = 1 ]; then
       mount --bind -o ro "$cuda_root" "$root$cuda_root"
       chroot "$root" ldconfig
