@@ -78,9 +78,13 @@ ensure_wheels() {
   for entry in "${missing[@]}"; do
     read -r project version file sum <<< "$entry"
     say "downloading $file from PyPI"
-    # The pinned file exactly: CPython 3.11 (Debian 12's), x86-64 Linux.
+    # The pinned file exactly, whatever interpreter runs pip: the tags of its name
+    # (<name>-<version>-<python>-<abi>-<platform>[.<platform>].whl) for CPython 3.11, Debian 12's.
+    local tags abi platforms=()
+    IFS=- read -r _ _ _ abi tags <<< "${file%.whl}"
+    for tag in ${tags//./ }; do platforms+=(--platform "$tag"); done
     if ! $pip download -q --no-deps --only-binary=:all: --timeout 60 --python-version 3.11 \
-        --implementation cp --abi cp311 --platform manylinux_2_28_x86_64 \
+        --implementation cp --abi "$abi" "${platforms[@]}" \
         -d "$temporary" "$project==$version" >&2; then
       rm -rf "$temporary"
       local names="" left
