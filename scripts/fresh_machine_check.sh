@@ -14,24 +14,27 @@
 #     --commands LIST   which commands, in order (default "quickstart test"; "configure": the
 #                       set-up up to the CMake configure only, for a quick check)
 #     --ref REF         the commit to clone (default HEAD; commit your work first)
+#     --wheels DIR      give the root the pinned wheels found in DIR (e.g. /var/cache/fpt/wheels;
+#                       the set-up still checks each one's SHA-256): no 1 GB download
 #     --keep            keep the root afterwards (default: removed once all commands passed)
 #
 # Needs root on a Debian/Ubuntu host with network access to Debian's mirror and PyPI; installs
 # mmdebstrap on the host when it is missing. The host's certificate bundle and /etc/pip.conf are
 # given to the root's pip (where a proxy's certificate lives on machines like the development ones).
-# Results: WORK_DIR/times.txt (also printed) and one log per command run.
+# Results: WORK_DIR/times-{plain,cuda}.txt (also printed) and one log per command run.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cuda=0 kill_after="" commands="quickstart test" ref=HEAD keep=0 work=/var/tmp/fpt-fresh
+cuda=0 kill_after="" commands="quickstart test" ref=HEAD keep=0 work=/var/tmp/fpt-fresh wheels=""
 while [ $# -gt 0 ]; do
   case $1 in
     --cuda) cuda=1 ;;
     --kill-after) kill_after=$2; shift ;;
     --commands) commands=$2; shift ;;
     --ref) ref=$2; shift ;;
+    --wheels) wheels=$2; shift ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     -*) echo "fresh_machine_check: unknown option $1" >&2; exit 2 ;;
     *) work=$1 ;;
   esac
@@ -72,6 +75,11 @@ else
   printf '[global]\ncert = /etc/fpt-host-ca.crt\n' > "$root/etc/pip.conf"
 fi
 mkdir -p "$root/root"
+if [ -n "$wheels" ]; then
+  mkdir -p "$root/var/cache/fpt/wheels"
+  cp -l "$wheels"/*.whl "$root/var/cache/fpt/wheels/" 2> /dev/null ||
+    cp "$wheels"/*.whl "$root/var/cache/fpt/wheels/"
+fi
 if [ $cuda = 1 ]; then
   mkdir -p "$root$cuda_root"
   ln -sfn "$cuda_root" "$root/usr/local/cuda"

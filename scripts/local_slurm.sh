@@ -76,6 +76,9 @@ stop_cluster() {
     kill -KILL $left 2>/dev/null || true
   fi
   rm -f "$dir"/slurmd.pid "$dir"/slurmctld.pid "$dir"/munge/munged.pid
+  local socket_dir
+  socket_dir=$(cat "$dir/munge/socket_dir" 2>/dev/null) || true
+  case $socket_dir in /run/fpt-munge-*) rm -rf "$socket_dir" ;; esac
 }
 
 fail_start() {
@@ -107,7 +110,20 @@ start_cluster() {
   [ -s "$dir/munge/munge.key" ] || mungekey --create --keyfile="$dir/munge/munge.key" >/dev/null
   chmod 600 "$dir/munge/munge.key"
 
-  local socket=$dir/munge/munge.sock
+  # munged refuses a socket in a directory that not every user can reach (each parent must be
+  # o+x): under a private home (a clone in /root, 0700) the socket goes to /run instead.
+  local socket_dir=$dir/munge parent=$dir
+  while [ "$parent" != / ]; do
+    if [ $(( $(stat -c %a "$parent" | sed 's/^.*\(.\)$/\1/') & 1 )) = 0 ]; then
+      socket_dir=/run/fpt-munge-$(printf %s "$dir" | md5sum | cut -c1-12)
+      mkdir -p "$socket_dir"
+      chmod 755 "$socket_dir"
+      break
+    fi
+    parent=$(dirname "$parent")
+  done
+  echo "$socket_dir" > "$dir/munge/socket_dir"
+  local socket=$socket_dir/munge.sock
   FPT_LOCAL_SLURM=$dir munged --socket="$socket" --key-file="$dir/munge/munge.key" \
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
     --seed-file="$dir/munge/munged.seed" || fail_start "munged did not start"

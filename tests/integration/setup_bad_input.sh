@@ -11,6 +11,7 @@ set -euo pipefail
 repo=$1
 work=$2
 [ "$(id -u)" = 0 ] || { echo "setup_bad_input: needs root (CI runs as root)" >&2; exit 1; }
+mountpoint -q "$work/small" 2> /dev/null && umount "$work/small"  # left by a killed run
 rm -rf "$work"
 mkdir -p "$work"
 chmod 755 "$work"
@@ -27,17 +28,26 @@ check() {  # NAME EXPECTED_PATTERN OUTPUT_FILE CODE
   fi
 }
 
-# 1. Not root and a package missing (a name no machine has installed).
-list=$work/packages.txt
+# 1. Not root and a package missing (a name no machine has installed). The user `nobody` runs a
+# copy of the scripts in a directory it can read (the clone may sit in root's home, 0700).
+visible=$(mktemp -d /tmp/fpt-setup-bad-input.XXXXXX)
+trap 'rm -rf "$visible"' EXIT
+chmod 755 "$visible"
+mkdir -p "$visible/repo/scripts"
+cp "$repo/scripts/setup.sh" "$repo/scripts/wheel_cache.sh" "$repo/scripts/pinned-wheels.txt" \
+  "$visible/repo/scripts/"
+list=$visible/packages.txt
 printf '[quickstart]\nfpt-no-such-package\ncmake\n[test]\n' > "$list"
+chmod -R a+rX "$visible"
 code=0
 setpriv --reuid=65534 --regid=65534 --clear-groups env -i PATH=/usr/bin:/bin HOME=/nonexistent \
-  FPT_DEBIAN_PACKAGES="$list" FPT_CACHE="$work/not-root-cache" FPT_BUILD="$work/not-root-build" \
-  bash "$repo/scripts/setup.sh" --quickstart > "$work/not_root.out" 2>&1 || code=$?
+  FPT_DEBIAN_PACKAGES="$list" FPT_CACHE="$visible/not-root-cache" \
+  FPT_BUILD="$visible/not-root-build" \
+  bash "$visible/repo/scripts/setup.sh" --quickstart > "$work/not_root.out" 2>&1 || code=$?
 check not_root "missing: fpt-no-such-package.*" "$work/not_root.out" $code
 grep -q "sudo apt-get install --no-install-recommends fpt-no-such-package" "$work/not_root.out" ||
   { echo "FAIL [not_root]: no apt-get command in the message"; failures=$((failures + 1)); }
-for left in "$work/not-root-cache" "$work/not-root-build"; do
+for left in "$visible/not-root-cache" "$visible/not-root-build"; do
   [ ! -e "$left" ] || { echo "FAIL [not_root]: created $left"; failures=$((failures + 1)); }
 done
 
@@ -59,11 +69,16 @@ ls -d "$work/offline-cache/wheels"/.download.* > /dev/null 2>&1 &&
   { echo "FAIL [offline]: a partial download was left in the cache"; failures=$((failures + 1)); }
 
 # 3. Too little disk: a 64 MB tmpfs, in a mount namespace of its own so nothing outlives the test.
+# In a chroot (/ not a mount point) unshare cannot make the mounts private: it leaves them as they
+# are, and the tmpfs is unmounted at the end.
 small=$work/small
 mkdir -p "$small"
+unshare_mount=(unshare --mount)
+"${unshare_mount[@]}" true 2> /dev/null || unshare_mount=(unshare --mount --propagation unchanged)
 code=0
-unshare --mount bash -c "mount -t tmpfs -o size=64m tmpfs '$small' &&
-  FPT_CACHE='$small/cache' FPT_BUILD='$work/disk-build' bash '$repo/scripts/setup.sh' --quickstart" \
+"${unshare_mount[@]}" bash -c "mount -t tmpfs -o size=64m tmpfs '$small' || exit 9
+  FPT_CACHE='$small/cache' FPT_BUILD='$work/disk-build' bash '$repo/scripts/setup.sh' --quickstart
+  code=\$?; umount '$small'; exit \$code" \
   > "$work/disk_cache.out" 2>&1 || code=$?
 check disk_cache "not enough disk space for LibTorch in $small/cache: needs about [0-9]+ MB, [0-9]+ MB free" \
   "$work/disk_cache.out" $code
@@ -71,8 +86,9 @@ check disk_cache "not enough disk space for LibTorch in $small/cache: needs abou
 torch_dir=$(ls -d /var/cache/fpt/torch-*/lib/python3*/site-packages/torch/share/cmake/Torch 2>/dev/null | head -1)
 [ -n "$torch_dir" ] || torch_dir=$repo  # any directory: the space check comes before it is read
 code=0
-unshare --mount bash -c "mount -t tmpfs -o size=64m tmpfs '$small' &&
-  Torch_DIR='$torch_dir' FPT_CACHE='$work/disk-cache' FPT_BUILD='$small/build' bash '$repo/scripts/setup.sh' --quickstart" \
+"${unshare_mount[@]}" bash -c "mount -t tmpfs -o size=64m tmpfs '$small' || exit 9
+  Torch_DIR='$torch_dir' FPT_CACHE='$work/disk-cache' FPT_BUILD='$small/build' bash '$repo/scripts/setup.sh' --quickstart
+  code=\$?; umount '$small'; exit \$code" \
   > "$work/disk_build.out" 2>&1 || code=$?
 check disk_build "not enough disk space for the build in $small/build: needs about [0-9]+ MB" \
   "$work/disk_build.out" $code

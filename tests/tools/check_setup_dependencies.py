@@ -4,8 +4,8 @@
 A package installed by hand makes CI green and a new user's set-up fail. This check makes that
 mistake visible on the machine where it is made: every file and program below must belong to a
 Debian package that scripts/debian-packages.txt lists, that one of those pulls in (Depends,
-Pre-Depends, recursively, over the installed packages), or that Debian's required base has
-(Essential: yes or Priority: required, what `mmdebstrap --variant=minbase` installs).
+Pre-Depends, recursively, over the installed packages), or that every Debian machine has
+(the Essential packages and apt: what `mmdebstrap --variant=minbase` installs).
 
 What is checked, and against which section of the list:
   [quickstart]  - every FILEPATH / PATH value in the build's CMakeCache.txt that is a file (what
@@ -41,17 +41,14 @@ STANDARD_PROGRAM_DIRS = ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]
 
 # Files whose programs are not the project's to install, with why.
 NOT_SCANNED = {
-    # builds a Debian root with mmdebstrap (which it installs on the host when missing) and runs
-    # the set-up inside it: its programs are the host's, not fpt's
-    "scripts/fresh_machine_check.sh",
     # this checker: its documentation quotes program calls as examples
     "tests/tools/check_setup_dependencies.py",
 }
 
 # Where the programs that each section must cover are called from (paths relative to the repo).
 QUICKSTART_SCOPE = ["src/", "scripts/", "cmake/", "CMakeLists.txt"]
-TEST_ONLY_SCOPE = ["scripts/local_slurm.sh", "scripts/test.sh", "tests/", "bench/", "cluster/",
-                   "launcher/", ".ci/"]
+TEST_ONLY_SCOPE = ["scripts/local_slurm.sh", "scripts/test.sh", "scripts/fresh_machine_check.sh",
+                   "tests/", "bench/", "cluster/", "launcher/", ".ci/"]
 
 # Shell words after which the next word is again a command.
 COMMAND_PREFIXES = {"exec", "command", "time", "nohup", "setsid", "sudo", "then", "do", "else",
@@ -164,8 +161,10 @@ def dependency_closure(roots, installed, provides):
 
 
 def base_packages(installed):
+    """What every Debian machine has: the Essential packages and apt (`mmdebstrap
+    --variant=minbase`, the root scripts/fresh_machine_check.sh builds)."""
     return {name for name, fields in installed.items()
-            if fields.get("Essential") == "yes" or fields.get("Priority") == "required"}
+            if fields.get("Essential") == "yes" or name == "apt"}
 
 
 def file_owners():
@@ -489,8 +488,8 @@ def main():
                 entry[1].append((path, where))
 
     print(f"check_setup_dependencies: {package_file}: {len(listed_quickstart)} [quickstart] and "
-          f"{len(sections['test'])} [test] packages; with what they pull in and Debian's "
-          f"required base: {len(covered['quickstart'])} / {len(covered['test'])} installed packages")
+          f"{len(sections['test'])} [test] packages; with what they pull in, the Essential "
+          f"packages and apt: {len(covered['quickstart'])} / {len(covered['test'])} installed packages")
     print(f"checked {checked['quickstart']} files and programs of the build and fpt's programs, "
           f"{checked['test']} programs of the tests; {len(outside_debian)} files of LibTorch, the "
           f"CUDA toolkit or the repository and {len(unowned)} others belong to no Debian package "

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fpt/core/names.h"
+#include "fpt/results/tables/paper_tables.h"
 #include "fpt/sweep/grid.h"
 
 namespace fpt::sweep {
@@ -25,6 +26,9 @@ TEST(SweepFiles, EveryRepositorySweepLoads) {
     EXPECT_FALSE(plan.experiments.empty());
     EXPECT_FALSE(describe_plan(plan).empty());
     loaded.insert(entry.path().filename().string());
+    // `tables:` names tables that exist (fpt_sweep checks the same before it runs).
+    for (const std::string& table : plan.tables)
+      EXPECT_NO_THROW(results::tables::find_paper_table(table)) << plan.tables_where;
     for (const std::string& scale : plan.scale_names) {
       SCOPED_TRACE("--scale " + scale);
       PlanOptions options;
@@ -143,6 +147,28 @@ TEST(SweepFiles, CiSweepIsSmall) {
     EXPECT_LE(sequence_tokens(experiment.spec), 128) << experiment.tag;
   }
   EXPECT_EQ(tasks, (std::set<std::string>{"bit-xor", "bit-memory", "listops"}));
+}
+
+// The README's quick start: language-pretrained MiniLM against the same body random, both trained
+// the FPT way, on the bit tasks, two seeds — nothing it runs needs a download.
+TEST(SweepFiles, QuickStartComparesPretrainedWithRandomOffline) {
+  const SweepPlan plan =
+      load_sweep(std::filesystem::path(FPT_SOURCE_DIR) / "sweeps" / "quick.yaml");
+  EXPECT_EQ(plan.name, "quick");
+  EXPECT_EQ(plan.tables, (std::vector<std::string>{"table2"}));
+  std::set<std::string> inits, tasks, seeds;
+  for (const PlannedExperiment& experiment : plan.experiments) {
+    EXPECT_EQ(experiment.spec.body, "minilm");
+    EXPECT_EQ(experiment.spec.trains, "fpt");
+    EXPECT_EQ(offline_problem(experiment.spec), "") << experiment.tag;
+    inits.insert(experiment.spec.init);
+    tasks.insert(experiment.spec.task);
+    seeds.insert(std::to_string(experiment.spec.seed));
+  }
+  EXPECT_EQ(inits, (std::set<std::string>{"pretrained", "random"}));
+  EXPECT_EQ(tasks, (std::set<std::string>{"bit-xor", "bit-memory"}));
+  EXPECT_EQ(seeds.size(), 2u);
+  EXPECT_EQ(plan.experiments.size(), 8u);
 }
 
 }  // namespace
