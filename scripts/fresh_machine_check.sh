@@ -100,11 +100,15 @@ if [ $cuda = 1 ]; then
   path=/usr/local/cuda/bin:$path
   cuda_env=(LIBRARY_PATH=/usr/local/cuda/lib64/stubs)
 fi
+# Inside a chroot (this check run by a test inside another fresh root) / is no mount point and
+# its propagation cannot change: the mounts are then left as the enclosing namespace has them.
+unshare_options=(--mount --pid --fork --kill-child)
+unshare --mount true 2> /dev/null || unshare_options+=(--propagation unchanged)
 in_root() {
-  unshare --mount --pid --fork --kill-child bash -c '
+  unshare "${unshare_options[@]}" bash -c '
     set -e
     root=$1 cuda=$2 cuda_root=$3; shift 3
-    mount --make-rprivate /
+    mount --make-rprivate / 2> /dev/null || true
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys"
     mount --rbind /dev "$root/dev"
@@ -140,7 +144,7 @@ for name in $commands; do
     log=$work/$variant-$name-killed.log
     say "running '$line', killed after $kill_after s (log: $log)"
     start=$SECONDS
-    setsid bash -c "$(declare -f in_root); $(declare -p root cuda cuda_root path cuda_env); in_root '$line'" \
+    setsid bash -c "$(declare -f in_root); $(declare -p root cuda cuda_root path cuda_env unshare_options); in_root '$line'" \
       > "$log" 2>&1 &
     runner=$!
     while kill -0 $runner 2>/dev/null && [ $((SECONDS - start)) -lt "$kill_after" ]; do sleep 1; done

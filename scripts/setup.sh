@@ -25,11 +25,12 @@ package_list=${FPT_DEBIAN_PACKAGES:-$repo/scripts/debian-packages.txt}
 torch_version=2.12.1
 
 mode=all
-case "${1:-}" in
-  "") ;;
-  --quickstart) mode=quickstart ;;
-  *) echo "usage: $0 [--quickstart]" >&2; exit 2 ;;
-esac
+for argument in "$@"; do
+  case $argument in
+    --quickstart) mode=quickstart ;;
+    *) echo "usage: $0 [--quickstart]   (unknown argument '$argument')" >&2; exit 2 ;;
+  esac
+done
 # The programs the quick sweep runs: the sweep, the MiniLM install (fpt_fetch), its figures.
 quickstart_targets=(fpt_sweep fpt_fetch fpt_figures)
 

@@ -22,7 +22,13 @@ echo "[results-venv] creating $venv (one time, ~60 MB download)"
 mkdir -p "$(dirname "$venv")"
 rm -rf "$venv"
 python3 -m venv "$venv"
-"$venv/bin/pip" install -q --disable-pip-version-check "h5py==$h5py_version" \
-  "pandas==$pandas_version" "numpy==$numpy_version"
+if ! "$venv/bin/pip" install -q --disable-pip-version-check "h5py==$h5py_version" \
+    "pandas==$pandas_version" "numpy==$numpy_version"; then
+  rm -rf "$venv"
+  echo "[results-venv] error: could not install h5py==$h5py_version pandas==$pandas_version" \
+    "numpy==$numpy_version from PyPI (pip's message is above; no network?). Only the test of" \
+    "docs/results-format.md needs them; with PyPI reachable, run the same command again." >&2
+  exit 1
+fi
 "$venv/bin/python" -c 'import h5py, pandas; print("[results-venv] h5py", h5py.__version__, "pandas", pandas.__version__)'
 touch "$marker"
