@@ -391,9 +391,16 @@ def literal_program_words(text):
 def program_calls(source):
     """{relative file: [(line, program path)]} for the repository's scripts and sources."""
     calls = collections.defaultdict(list)
-    tracked = subprocess.run(["git", "-C", source, "ls-files", "--cached", "--others",
-                              "--exclude-standard"], check=True, capture_output=True,
-                             text=True).stdout.split()
+    listing = subprocess.run(["git", "-C", source, "ls-files", "--cached", "--others",
+                              "--exclude-standard"], capture_output=True, text=True)
+    if listing.returncode == 0:
+        tracked = listing.stdout.split()
+    else:  # not a git checkout (an unpacked release): every file outside build directories
+        tracked = []
+        for directory, subdirectories, files in os.walk(source):
+            subdirectories[:] = [d for d in subdirectories
+                                 if not d.startswith((".", "build")) and d not in ("results", "data")]
+            tracked += [os.path.relpath(os.path.join(directory, f), source) for f in files]
     for relative in tracked:
         if relative in NOT_SCANNED:
             continue
